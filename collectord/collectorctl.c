@@ -1,0 +1,341 @@
+/* collectorctl.c: the operator's CLI over the collectord socket: a verb table, tables or --json. */
+#include "build-config.h"
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "collector-client.h"
+#include "json-util.h"
+#include "macro.h"
+
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_REQUEST_FAILED = 1,
+	EXIT_USAGE = 2,
+	EXIT_CONNECT = 3,
+	EXIT_PROTOCOL = 4,
+};
+
+struct ctl {
+	const char *socket;
+	bool json;
+	bool pretty;
+	int timeout_ms;
+	struct collector_client *client;
+};
+
+struct verb {
+	const char *name;
+	const char *args;
+	const char *help;
+	int min_args, max_args;
+	int (*run)(struct ctl *c, int argc, char **argv);
+};
+
+static int print_error(const struct ctl *c, int code, const char *msg)
+{
+	if (c->json) {
+		_cleanup_json_ json_t *e = json_pack("{s:s}", "error", msg ? msg : "unknown error");
+		_cleanup_free_ char *s = json_dumps(e, c->pretty ? JSON_INDENT(2) : JSON_COMPACT);
+
+		printf("%s\n", s ? s : "{\"error\":\"out of memory\"}");
+	} else {
+		fprintf(stderr, "collectorctl: %s\n", msg ? msg : "unknown error");
+	}
+	return code;
+}
+
+static void print_json(const struct ctl *c, const json_t *j)
+{
+	_cleanup_free_ char *s = json_dumps(j, (c->pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_ENCODE_ANY);
+
+	printf("%s\n", s ? s : "null");
+}
+
+static int ctl_connect(struct ctl *c)
+{
+	_cleanup_free_ char *error = NULL;
+	const char *path = collector_socket_path(c->socket);
+	int r;
+
+	if (c->client)
+		return EXIT_OK;
+	r = collector_client_connect(path, "collectorctl", c->timeout_ms, &c->client, &error);
+	if (r < 0)
+		return print_error(c, EXIT_CONNECT, error ? error : strerror(-r));
+	return EXIT_OK;
+}
+
+/* One request; on failure prints the collector's message and maps the exit code. */
+static int ctl_call(struct ctl *c, enum wire_type type, const json_t *payload, json_t **ret)
+{
+	_cleanup_free_ char *error = NULL;
+	int r = ctl_connect(c);
+
+	if (r != EXIT_OK)
+		return r;
+	r = collector_client_call(c->client, type, payload, c->timeout_ms, ret, &error);
+	if (r == -EPROTO || r == -ECONNRESET || r == -ETIMEDOUT) {
+		_cleanup_free_ char *msg = collector_connect_error(collector_socket_path(c->socket), r);
+
+		return print_error(c, EXIT_PROTOCOL, error ? error : msg);
+	}
+	if (r < 0)
+		return print_error(c, EXIT_REQUEST_FAILED, error ? error : strerror(-r));
+	return EXIT_OK;
+}
+
+static const char *jstr(const json_t *o, const char *key, const char *def)
+{
+	const char *s;
+
+	return json_get_string(o, key, &s) == 0 ? s : def;
+}
+
+static long long jint(const json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+}
+
+static void print_features(const json_t *features)
+{
+	const char *name;
+	json_t *f;
+
+	printf("Features:\n");
+	json_object_foreach((json_t *)features, name, f) {
+		bool avail = json_is_true(json_object_get(f, "available"));
+		const char *why = jstr(f, avail ? "note" : "reason", "");
+
+		printf("  %-10s %-11s %s\n", name, avail ? "available" : "unavailable", why);
+	}
+}
+
+static int verb_status(struct ctl *c, int argc, char **argv)
+{
+	_cleanup_json_ json_t *s = NULL;
+	const json_t *sock, *clients, *bpf;
+	int r = ctl_call(c, WIRE_STATUS, NULL, &s);
+
+	if (r != EXIT_OK)
+		return r;
+	if (c->json) {
+		print_json(c, s);
+		return EXIT_OK;
+	}
+	sock = json_object_get(s, "socket");
+	clients = json_object_get(s, "clients");
+	bpf = json_object_get(s, "bpf");
+	printf("collectord %s (pid %lld), protocol %lld, up %lld s\n", jstr(s, "version", "?"),
+	       jint(s, "pid"), jint(s, "protocol"), jint(s, "uptime_s"));
+	printf("Socket:   %s%s\n", jstr(sock, "path", "?"),
+	       json_is_true(json_object_get(sock, "activated")) ? " (socket-activated)" : "");
+	printf("Access:   %s\n", jstr(s, "access", "?"));
+	printf("Clients:  %lld connected (max %lld), %lld since start, %lld refused\n",
+	       jint(clients, "connected"), jint(clients, "max"), jint(clients, "total"),
+	       jint(clients, "refused"));
+	if (json_is_true(json_object_get(bpf, "loaded"))) {
+		const json_t *progs = json_object_get(bpf, "programs"), *p;
+		size_t i;
+
+		printf("BPF:      sched_switch via %s, %lld context switches counted\n",
+		       jstr(bpf, "attach", "?"), jint(bpf, "sched_switch_count"));
+		json_array_foreach(progs, i, p)
+			printf("          program %s (id %lld)\n", jstr(p, "name", "?"), jint(p, "id"));
+	} else {
+		printf("BPF:      not loaded: %s\n", jstr(bpf, "reason", "?"));
+	}
+	print_features(json_object_get(s, "features"));
+	return EXIT_OK;
+}
+
+static int verb_ping(struct ctl *c, int argc, char **argv)
+{
+	_cleanup_json_ json_t *reply = NULL;
+	struct timespec a, b;
+	double ms;
+	int r;
+
+	r = ctl_connect(c);
+	if (r != EXIT_OK)
+		return r;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	r = ctl_call(c, WIRE_PING, NULL, &reply);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	if (r != EXIT_OK)
+		return r;
+	ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+	if (c->json) {
+		_cleanup_json_ json_t *o = json_pack("{s:b, s:f}", "ok", 1, "rtt_ms", ms);
+
+		print_json(c, o);
+	} else {
+		printf("pong from collectord in %.3f ms\n", ms);
+	}
+	return EXIT_OK;
+}
+
+static int verb_show(struct ctl *c, int argc, char **argv)
+{
+	_cleanup_json_ json_t *req = json_pack("{s:s, s:{}}", "uri", argv[0], "args"), *reply = NULL;
+	int r;
+
+	if (!req)
+		return print_error(c, EXIT_REQUEST_FAILED, "out of memory");
+	/* Extra words are KEY=VALUE arguments of the resource. */
+	for (int i = 1; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		json_t *v;
+
+		if (!eq)
+			return print_error(c, EXIT_USAGE, "resource arguments are KEY=VALUE");
+		*eq = 0;
+		v = json_loads(eq + 1, JSON_DECODE_ANY, NULL);
+		json_object_set_new(json_object_get(req, "args"), argv[i], v ? v : json_string(eq + 1));
+	}
+	r = ctl_call(c, WIRE_READ, req, &reply);
+	if (r != EXIT_OK)
+		return r;
+	/* Resources are documents: shown as indented JSON in both modes. */
+	if (!c->json)
+		c->pretty = true;
+	print_json(c, reply);
+	return EXIT_OK;
+}
+
+static int verb_reload(struct ctl *c, int argc, char **argv)
+{
+	_cleanup_json_ json_t *reply = NULL;
+	int r = ctl_call(c, WIRE_RELOAD, NULL, &reply);
+
+	if (r != EXIT_OK)
+		return r;
+	if (c->json)
+		print_json(c, reply);
+	else
+		printf("configuration reloaded\n");
+	return EXIT_OK;
+}
+
+static int verb_clients(struct ctl *c, int argc, char **argv)
+{
+	_cleanup_json_ json_t *reply = NULL;
+	const json_t *p;
+	size_t i;
+	int r = ctl_call(c, WIRE_CLIENTS, NULL, &reply);
+
+	if (r != EXIT_OK)
+		return r;
+	if (c->json) {
+		print_json(c, reply);
+		return EXIT_OK;
+	}
+	printf("%6s %8s %6s %-16s %-14s %-6s %8s %10s %8s\n", "ID", "PID", "UID", "COMM", "CLIENT",
+	       "ACCESS", "INFLIGHT", "QUEUED", "REQS");
+	json_array_foreach(json_object_get(reply, "clients"), i, p)
+		printf("%6lld %8lld %6lld %-16s %-14s %-6s %8lld %10lld %8lld\n", jint(p, "id"),
+		       jint(p, "pid"), jint(p, "uid"), jstr(p, "comm", "?"), jstr(p, "client", "?"),
+		       jstr(p, "access", "?"), jint(p, "in_flight"), jint(p, "queued_bytes"),
+		       jint(p, "requests"));
+	return EXIT_OK;
+}
+
+static int verb_help(struct ctl *c, int argc, char **argv);
+
+static const struct verb verbs[] = {
+	{ "status", "", "version, uptime, features, clients and BPF state", 0, 0, verb_status },
+	{ "ping", "", "round trip to the collector", 0, 0, verb_ping },
+	{ "show", "RESOURCE [KEY=VALUE...]", "print a resource, e.g. topology://info", 1, 64, verb_show },
+	{ "clients", "", "connected peers (admin)", 0, 0, verb_clients },
+	{ "reload", "", "re-read the configuration file (admin)", 0, 0, verb_reload },
+	{ "help", "", "this text", 0, 0, verb_help },
+};
+
+static int verb_help(struct ctl *c, int argc, char **argv)
+{
+	printf("Usage: collectorctl [--socket PATH] [--json] [--pretty] [--timeout MS] VERB [ARGS]\n\n"
+	       "Verbs:\n");
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+		printf("  %-8s %-26s %s\n", verbs[i].name, verbs[i].args, verbs[i].help);
+	printf("\nExit status: 0 ok, 1 request failed, 2 usage, 3 cannot connect, 4 protocol error.\n"
+	       "The socket is --socket, else $COLLECTORD_SOCKET, else %s.\n",
+	       DEFAULT_SOCKET_PATH);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{}
+	};
+	struct ctl c = { .timeout_ms = 5000 };
+	int opt, r;
+
+	while ((opt = getopt_long(argc, argv, "+s:jpt:hV", options, NULL)) >= 0) {
+		switch (opt) {
+		case 's':
+			c.socket = optarg;
+			break;
+		case 'j':
+			c.json = true;
+			break;
+		case 'p':
+			c.pretty = c.json = true;
+			break;
+		case 't': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || v <= 0 || v > 600000)
+				return print_error(&c, EXIT_USAGE, "--timeout takes milliseconds (1..600000)");
+			c.timeout_ms = (int)v;
+			break;
+		}
+		case 'h':
+			return verb_help(&c, 0, NULL);
+		case 'V':
+			printf("collectorctl %s\n", PROJECT_VERSION);
+			return EXIT_OK;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		r = verb_status(&c, 0, NULL);
+		collector_client_free(c.client);
+		return r;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
+		const struct verb *v = &verbs[i];
+		int n = argc - optind - 1;
+
+		if (strcmp(v->name, argv[optind]) != 0)
+			continue;
+		if (n < v->min_args || n > v->max_args) {
+			char msg[128];
+
+			snprintf(msg, sizeof(msg), "usage: collectorctl %s %s", v->name, v->args);
+			return print_error(&c, EXIT_USAGE, msg);
+		}
+		r = v->run(&c, n, argv + optind + 1);
+		collector_client_free(c.client);
+		return r;
+	}
+	{
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "unknown verb '%s'; try 'collectorctl help'", argv[optind]);
+		return print_error(&c, EXIT_USAGE, msg);
+	}
+}

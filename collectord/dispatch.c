@@ -1,0 +1,208 @@
+/* dispatch.c: the {type, who may send it, handler} table and the request handlers. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dispatch.h"
+#include "json-util.h"
+#include "log.h"
+#include "macro.h"
+#include "manager.h"
+#include "resources.h"
+#include "status.h"
+
+typedef int (*dispatch_fn)(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error);
+
+struct dispatch_entry {
+	enum wire_access access; /* the least a peer must have */
+	dispatch_fn handler;
+};
+
+static int handle_hello(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error);
+static int handle_ping(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error);
+static int handle_status(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error);
+static int handle_read(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error);
+static int handle_reload(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error);
+static int handle_clients(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error);
+
+/* A type without a row (REPLY, ERROR) cannot reach any handler. */
+static const struct dispatch_entry dispatch_table[WIRE_TYPE_MAX] = {
+	[WIRE_HELLO] = { WIRE_ACCESS_READ, handle_hello },
+	[WIRE_PING] = { WIRE_ACCESS_READ, handle_ping },
+	[WIRE_STATUS] = { WIRE_ACCESS_READ, handle_status },
+	[WIRE_READ] = { WIRE_ACCESS_READ, handle_read },
+	[WIRE_RELOAD] = { WIRE_ACCESS_ADMIN, handle_reload },
+	[WIRE_CLIENTS] = { WIRE_ACCESS_ADMIN, handle_clients },
+};
+
+enum wire_access dispatch_required_access(unsigned type)
+{
+	if (type >= WIRE_TYPE_MAX || !dispatch_table[type].handler)
+		return WIRE_ACCESS_MAX;
+	return dispatch_table[type].access;
+}
+
+static int handle_hello(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error)
+{
+	const char *name = "unknown";
+	uint64_t proto = 0;
+	json_t *reply;
+
+	if (p->hello_done) {
+		*ret_error = strdup("HELLO was already exchanged on this connection");
+		return -EPROTO;
+	}
+	if (json_get_uint(args, "protocol", UINT32_MAX, &proto) < 0 || proto != WIRE_VERSION) {
+		if (asprintf(ret_error, "this collector speaks wire protocol %d only", WIRE_VERSION) < 0)
+			*ret_error = NULL;
+		return -EPROTONOSUPPORT;
+	}
+	if (json_get_string(args, "client", &name) < 0)
+		name = "unknown";
+	snprintf(p->client_name, sizeof(p->client_name), "%s", name);
+
+	reply = status_hello(p->m, p);
+	if (!reply)
+		return -ENOMEM;
+	p->hello_done = true;
+	*ret_reply = reply;
+	return 0;
+}
+
+static int handle_ping(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error)
+{
+	*ret_reply = json_pack("{s:I}", "now_ns", (json_int_t)now_mono_ns());
+	return *ret_reply ? 0 : -ENOMEM;
+}
+
+static int handle_status(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error)
+{
+	*ret_reply = status_to_json(p->m, p);
+	return *ret_reply ? 0 : -ENOMEM;
+}
+
+static int handle_read(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error)
+{
+	const char *uri;
+	const json_t *rargs;
+
+	if (json_get_string(args, "uri", &uri) < 0) {
+		*ret_error = strdup("READ needs a string member \"uri\"");
+		return -EINVAL;
+	}
+	rargs = json_object_get(args, "args");
+	if (rargs && !json_is_object(rargs)) {
+		*ret_error = strdup("READ member \"args\" must be an object");
+		return -EINVAL;
+	}
+	return resource_read(p->m, p, uri, rargs, ret_reply, ret_error);
+}
+
+static int handle_reload(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error)
+{
+	int r = manager_reload(p->m, ret_error);
+
+	if (r < 0)
+		return r;
+	*ret_reply = json_pack("{s:b}", "reloaded", 1);
+	return *ret_reply ? 0 : -ENOMEM;
+}
+
+static int handle_clients(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error)
+{
+	json_t *list = json_array();
+	struct peer *q;
+
+	if (!list)
+		return -ENOMEM;
+	LIST_FOREACH(q, &p->m->peers, link)
+		json_array_append_new(list, peer_to_json(q));
+	*ret_reply = json_pack("{s:o}", "clients", list);
+	return *ret_reply ? 0 : -ENOMEM;
+}
+
+static int refuse(struct peer *p, uint32_t id, int err, const char *msg)
+{
+	p->refused++;
+	return peer_send_error(p, id, err, msg);
+}
+
+static int parse_payload(const struct wire_message *msg, enum wire_payload kind, json_t **ret,
+			 char *err, size_t err_size)
+{
+	json_error_t jerr;
+	json_t *j;
+
+	if (kind != WIRE_PAYLOAD_JSON || msg->length == 0) {
+		*ret = NULL;
+		return 0;
+	}
+	j = json_loadb((const char *)msg->payload, msg->length, JSON_REJECT_DUPLICATES, &jerr);
+	if (!j) {
+		snprintf(err, err_size, "payload is not valid JSON: %s at byte %d", jerr.text, jerr.position);
+		return -EINVAL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		snprintf(err, err_size, "payload must be a JSON object");
+		return -EINVAL;
+	}
+	*ret = j;
+	return 0;
+}
+
+void dispatch_message(struct peer *p, const struct wire_message *msg)
+{
+	const struct wire_type_info *info = wire_type_lookup(msg->type);
+	const struct dispatch_entry *e = &dispatch_table[msg->type];
+	_cleanup_json_ json_t *args = NULL, *reply = NULL;
+	_cleanup_free_ char *error = NULL;
+	char err[256];
+	int r;
+
+	p->in_flight++;
+	if (!e->handler) {
+		snprintf(err, sizeof(err), "message type '%s' is not a request", info->name);
+		refuse(p, msg->request_id, -EBADMSG, err);
+		return;
+	}
+	if (!p->hello_done && msg->type != WIRE_HELLO) {
+		refuse(p, msg->request_id, -EPROTO, "send HELLO first");
+		peer_close_after_flush(p);
+		return;
+	}
+	if (p->access < e->access) {
+		snprintf(err, sizeof(err), "'%s' needs admin access; this peer has read access",
+			 info->name);
+		refuse(p, msg->request_id, -EPERM, err);
+		return;
+	}
+	if (p->in_flight > p->m->config.max_requests_in_flight) {
+		snprintf(err, sizeof(err),
+			 "too many requests in flight (MaxRequestsInFlight=%u); read your replies first",
+			 p->m->config.max_requests_in_flight);
+		refuse(p, msg->request_id, -EBUSY, err);
+		return;
+	}
+	r = parse_payload(msg, info->payload, &args, err, sizeof(err));
+	if (r < 0) {
+		refuse(p, msg->request_id, r, err);
+		return;
+	}
+	r = e->handler(p, args, &reply, &error);
+	if (r < 0) {
+		peer_send_error(p, msg->request_id, r, error);
+		if (msg->type == WIRE_HELLO)
+			peer_close_after_flush(p);
+		return;
+	}
+	r = peer_send(p, msg->type == WIRE_HELLO ? WIRE_HELLO : WIRE_REPLY, msg->request_id, reply, true);
+	if (r == -EMSGSIZE) {
+		snprintf(err, sizeof(err), "the reply is larger than MaxMessageBytes=%zu; ask for less",
+			 p->m->config.max_message_bytes);
+		peer_send_error(p, msg->request_id, r, err);
+	} else if (r < 0) {
+		log_debug_errno(r, "peer %" PRIu64 ": queueing reply failed: %m", p->id);
+	}
+}

@@ -1,0 +1,66 @@
+/* manager.h: collectord's one context: the event loop, the socket, its peers and every data source. */
+#pragma once
+
+#include <event2/event.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "probe.h"
+
+struct peer;
+struct schedagg;
+
+struct manager_options {
+	const char *socket_path;   /* NULL: default; ignored under socket activation */
+	const char *socket_group;  /* NULL: "collectord" when it exists, else root */
+	mode_t socket_mode;
+	const char *config_path;
+	const char *sysfs_root;    /* "" for the running system */
+	unsigned exit_on_idle_sec; /* 0: never */
+	bool no_bpf;               /* for tests of the socket layer without privileges */
+};
+
+struct manager {
+	struct event_base *base;
+	struct manager_options opt;
+	struct config config;
+
+	int listen_fd;
+	bool socket_activated;
+	bool socket_owned; /* we bound it, so we unlink it on exit */
+	char socket_path[108];
+	gid_t socket_gid;
+	struct event *listen_ev;
+
+	struct event *sig_term, *sig_int, *sig_hup;
+	struct event *watchdog_ev, *idle_ev;
+	uint64_t watchdog_usec;
+
+	LIST_HEAD(, peer) peers;
+	unsigned nr_peers;
+	uint64_t next_peer_id;
+	uint64_t peers_total, peers_refused;
+
+	struct features features;
+	struct schedagg *schedagg;
+	char schedagg_error[160];
+
+	uint64_t start_mono_ns;
+	int exit_code;
+};
+
+int manager_new(const struct manager_options *opt, struct manager **ret);
+int manager_start(struct manager *m);
+int manager_run(struct manager *m);
+void manager_free(struct manager *m);
+
+/* Re-reads the configuration file; keeps the running one on error. */
+int manager_reload(struct manager *m, char **ret_error);
+
+/* Called by peer.c when a peer goes away, so idle exit can be armed. */
+void manager_peer_gone(struct manager *m, struct peer *p);
+
+uint64_t now_mono_ns(void);

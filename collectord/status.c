@@ -1,0 +1,50 @@
+/* status.c: build HELLO (versions, features, access) and status (uptime, clients, BPF) answers. */
+#include "build-config.h"
+#include <unistd.h>
+
+#include "manager.h"
+#include "peer.h"
+#include "probe.h"
+#include "schedagg.h"
+#include "status.h"
+#include "wire.h"
+
+json_t *status_hello(struct manager *m, const struct peer *p)
+{
+	return json_pack("{s:s, s:s, s:i, s:s, s:o, s:{s:I, s:I}}", "server", "collectord", "version",
+			 PROJECT_VERSION, "protocol", WIRE_VERSION, "access",
+			 wire_access_to_string(p->access), "features", features_to_json(&m->features),
+			 "limits", "max_message_bytes", (json_int_t)m->config.max_message_bytes,
+			 "max_requests_in_flight", (json_int_t)m->config.max_requests_in_flight);
+}
+
+static json_t *bpf_json(struct manager *m)
+{
+	json_t *j;
+
+	if (m->schedagg) {
+		j = schedagg_to_json(m->schedagg);
+		if (j)
+			json_object_set_new(j, "loaded", json_true());
+		return j;
+	}
+	return json_pack("{s:b, s:s}", "loaded", 0, "reason",
+			 m->schedagg_error[0] ? m->schedagg_error : "not started");
+}
+
+json_t *status_to_json(struct manager *m, const struct peer *asker)
+{
+	return json_pack("{s:s, s:i, s:I, s:i, s:s, s:{s:s, s:b, s:I}, s:o, s:{s:i, s:i, s:I, s:I}, s:o, s:{s:s, s:i, s:i, s:I, s:I, s:i}}",
+			 "version", PROJECT_VERSION, "protocol", WIRE_VERSION, "uptime_s",
+			 (json_int_t)((now_mono_ns() - m->start_mono_ns) / 1000000000ull), "pid",
+			 (int)getpid(), "access", wire_access_to_string(asker->access), "socket", "path",
+			 m->socket_path, "activated", m->socket_activated, "gid", (json_int_t)m->socket_gid,
+			 "features", features_to_json(&m->features), "clients", "connected",
+			 (int)m->nr_peers, "max", (int)m->config.max_clients, "total",
+			 (json_int_t)m->peers_total, "refused", (json_int_t)m->peers_refused, "bpf",
+			 bpf_json(m), "config", "admin_group", m->config.admin_group, "max_requests_in_flight",
+			 (int)m->config.max_requests_in_flight, "interval_msec", (int)m->config.interval_msec,
+			 "max_queued_bytes", (json_int_t)m->config.max_queued_bytes, "max_message_bytes",
+			 (json_int_t)m->config.max_message_bytes, "history_seconds",
+			 (int)m->config.history_seconds);
+}

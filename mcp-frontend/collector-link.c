@@ -1,0 +1,194 @@
+/* collector-link.c: connect on demand, route replies to their callbacks, fail them all when the collector goes. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include "collector-client.h"
+#include "collector-link.h"
+#include "json-util.h"
+#include "log.h"
+#include "macro.h"
+
+struct pending {
+	LIST_ENTRY(pending) link;
+	struct collector_link *owner;
+	uint32_t id;
+	collector_reply_fn cb;
+	void *userdata;
+	struct event *timer;
+};
+
+struct collector_link {
+	struct event_base *base;
+	char *path;
+	int timeout_ms;
+	struct collector_client *client;
+	struct event *ev;
+	LIST_HEAD(, pending) pending;
+};
+
+static void pending_finish(struct pending *p, int err, const json_t *body, const char *message)
+{
+	collector_reply_fn cb = p->cb;
+	void *userdata = p->userdata;
+
+	LIST_REMOVE(p, link);
+	event_free(p->timer);
+	free(p);
+	cb(userdata, err, body, message);
+}
+
+static void link_disconnect(struct collector_link *l, int err)
+{
+	_cleanup_free_ char *msg = NULL;
+
+	if (l->ev) {
+		event_free(l->ev);
+		l->ev = NULL;
+	}
+	collector_client_free(l->client);
+	l->client = NULL;
+	if (LIST_EMPTY(&l->pending))
+		return;
+	if (asprintf(&msg,
+		     "collectord went away while answering (%s). Restart it with "
+		     "'systemctl start collectord.socket' (or 'sudo collectord --foreground --socket %s'); "
+		     "the next request reconnects.",
+		     strerror(-err), l->path) < 0)
+		msg = NULL;
+	while (!LIST_EMPTY(&l->pending))
+		pending_finish(LIST_FIRST(&l->pending), -ECONNRESET, NULL, msg ? msg : "collectord went away");
+}
+
+static void on_readable(evutil_socket_t fd, short what, void *userdata)
+{
+	struct collector_link *l = userdata;
+
+	for (;;) {
+		struct wire_message m = { 0 };
+		_cleanup_json_ json_t *body = NULL;
+		_cleanup_free_ char *error = NULL;
+		struct pending *p;
+		int r = collector_client_receive(l->client, &m);
+
+		if (r == 0)
+			return;
+		if (r < 0) {
+			log_info("connection to collectord lost: %s", strerror(-r));
+			link_disconnect(l, r);
+			return;
+		}
+		LIST_FOREACH(p, &l->pending, link)
+			if (p->id == m.request_id)
+				break;
+		if (!p) { /* late reply to a request that timed out */
+			wire_message_done(&m);
+			continue;
+		}
+		r = collector_reply_decode(&m, &body, &error);
+		wire_message_done(&m);
+		pending_finish(p, r, body, error ? error : r < 0 ? strerror(-r) : NULL);
+	}
+}
+
+static void on_timeout(evutil_socket_t fd, short what, void *userdata)
+{
+	struct pending *p = userdata;
+
+	pending_finish(p, -ETIMEDOUT, NULL,
+		       "collectord did not answer in time; check 'systemctl status collectord'");
+}
+
+static int link_connect(struct collector_link *l, char **ret_error)
+{
+	int r;
+
+	if (l->client)
+		return 0;
+	r = collector_client_connect(l->path, "schedmcp", l->timeout_ms, &l->client, ret_error);
+	if (r < 0)
+		return r;
+	l->ev = event_new(l->base, collector_client_fd(l->client), EV_READ | EV_PERSIST, on_readable, l);
+	if (!l->ev || event_add(l->ev, NULL) < 0) {
+		link_disconnect(l, -ENOMEM);
+		return -ENOMEM;
+	}
+	log_debug("connected to collectord at %s", l->path);
+	return 0;
+}
+
+void collector_link_request(struct collector_link *l, enum wire_type type, const json_t *payload,
+			    collector_reply_fn cb, void *userdata)
+{
+	struct timeval tv = { .tv_sec = l->timeout_ms / 1000, .tv_usec = (l->timeout_ms % 1000) * 1000 };
+	_cleanup_free_ char *error = NULL;
+	struct pending *p;
+	int r;
+
+	r = link_connect(l, &error);
+	if (r < 0) {
+		cb(userdata, r, NULL, error ? error : strerror(-r));
+		return;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		cb(userdata, -ENOMEM, NULL, "out of memory");
+		return;
+	}
+	r = collector_client_send(l->client, type, payload, &p->id);
+	if (r < 0) {
+		/* A broken connection shows up here first: drop it and try once
+		 * more on a fresh one, so a restarted collector is picked up. */
+		link_disconnect(l, r);
+		r = link_connect(l, &error);
+		if (r >= 0)
+			r = collector_client_send(l->client, type, payload, &p->id);
+		if (r < 0) {
+			free(p);
+			cb(userdata, r, NULL, error ? error : "collectord went away; restart it");
+			return;
+		}
+	}
+	p->owner = l;
+	p->cb = cb;
+	p->userdata = userdata;
+	p->timer = evtimer_new(l->base, on_timeout, p);
+	if (!p->timer || evtimer_add(p->timer, &tv) < 0) {
+		if (p->timer)
+			event_free(p->timer);
+		free(p);
+		cb(userdata, -ENOMEM, NULL, "out of memory");
+		return;
+	}
+	LIST_INSERT_HEAD(&l->pending, p, link);
+}
+
+int collector_link_new(struct event_base *base, const char *socket_path, int timeout_ms,
+		       struct collector_link **ret)
+{
+	struct collector_link *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return -ENOMEM;
+	l->base = base;
+	l->timeout_ms = timeout_ms;
+	l->path = strdup(socket_path);
+	if (!l->path) {
+		free(l);
+		return -ENOMEM;
+	}
+	LIST_INIT(&l->pending);
+	*ret = l;
+	return 0;
+}
+
+void collector_link_free(struct collector_link *l)
+{
+	if (!l)
+		return;
+	link_disconnect(l, -ECANCELED);
+	free(l->path);
+	free(l);
+}

@@ -1,0 +1,22 @@
+/* collector-link.h: schedmcp's connection to collectord: lazy (re)connect, requests matched by id. */
+#pragma once
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "wire.h"
+
+struct collector_link;
+
+/* err is 0 with `body` on success, else a negative errno with `message`
+ * (a sentence for the user, saying what to do). */
+typedef void (*collector_reply_fn)(void *userdata, int err, const json_t *body, const char *message);
+
+int collector_link_new(struct event_base *base, const char *socket_path, int timeout_ms,
+		       struct collector_link **ret);
+void collector_link_free(struct collector_link *l);
+
+/* Sends a request, connecting first when needed. The callback runs exactly
+ * once, possibly before this returns (when the collector cannot be reached). */
+void collector_link_request(struct collector_link *l, enum wire_type type, const json_t *payload,
+			    collector_reply_fn cb, void *userdata);

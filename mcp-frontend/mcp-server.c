@@ -1,0 +1,352 @@
+/* mcp-server.c: MCP lifecycle and the table of methods; handlers may answer later. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include "json-util.h"
+#include "jsonrpc.h"
+#include "log.h"
+#include "macro.h"
+#include "mcp-server.h"
+
+const char *const mcp_protocol_versions[] = {
+	"2025-11-25",
+	"2025-06-18",
+	"2025-03-26",
+	"2024-11-05",
+	NULL,
+};
+
+struct mcp_request {
+	LIST_ENTRY(mcp_request) link;
+	struct mcp_server *server;
+	json_t *id;
+	json_t *params;
+};
+
+struct mcp_server {
+	struct mcp_server_config cfg;
+	const char *version; /* negotiated; NULL before initialize */
+	bool initialized;    /* notifications/initialized received */
+	bool write_failed;
+	unsigned long answered;
+	unsigned pending;
+	LIST_HEAD(, mcp_request) requests;
+	json_t *client_info;
+	json_t *client_capabilities;
+};
+
+enum method_flags {
+	METHOD_BEFORE_INIT = 1u << 0, /* allowed before initialize */
+	METHOD_NOTIFICATION = 1u << 1,
+};
+
+typedef void (*method_fn)(struct mcp_server *s, struct mcp_request *r);
+typedef void (*notification_fn)(struct mcp_server *s, const json_t *params);
+
+struct method {
+	const char *name;
+	unsigned flags;
+	method_fn request;
+	notification_fn notification;
+};
+
+static void send_message(struct mcp_server *s, json_t *msg /* stolen */)
+{
+	_cleanup_free_ char *line = NULL;
+	size_t len;
+
+	if (!msg)
+		return;
+	line = json_dump_compact(msg, &len);
+	json_decref(msg);
+	if (!line || s->write_failed)
+		return;
+	if (s->cfg.write(s->cfg.write_userdata, line, len) < 0)
+		s->write_failed = true;
+}
+
+static void request_free(struct mcp_request *r)
+{
+	LIST_REMOVE(r, link);
+	r->server->pending--;
+	json_decref(r->id);
+	json_decref(r->params);
+	free(r);
+}
+
+void mcp_request_reply(struct mcp_request *r, json_t *result)
+{
+	r->server->answered++;
+	send_message(r->server, jsonrpc_result(r->id, result));
+	request_free(r);
+}
+
+void mcp_request_error(struct mcp_request *r, int code, const char *message, json_t *data)
+{
+	r->server->answered++;
+	send_message(r->server, jsonrpc_error(r->id, code, message, data));
+	request_free(r);
+}
+
+void mcp_request_reply_resource(struct mcp_request *r, const char *uri, const json_t *body)
+{
+	_cleanup_free_ char *text = json_dump_compact(body, NULL);
+
+	if (!text) {
+		mcp_request_error(r, JSONRPC_INTERNAL_ERROR, "out of memory", NULL);
+		return;
+	}
+	mcp_request_reply(r, json_pack("{s:[{s:s, s:s, s:s}]}", "contents", "uri", uri, "mimeType",
+				       "application/json", "text", text));
+}
+
+const json_t *mcp_request_params(const struct mcp_request *r)
+{
+	return r->params;
+}
+
+static bool version_supported(const char *v)
+{
+	for (const char *const *p = mcp_protocol_versions; *p; p++)
+		if (strcmp(*p, v) == 0)
+			return true;
+	return false;
+}
+
+static void method_initialize(struct mcp_server *s, struct mcp_request *r)
+{
+	const char *asked = NULL;
+	json_t *result, *info;
+
+	if (json_get_string(r->params, "protocolVersion", &asked) < 0) {
+		mcp_request_error(r, JSONRPC_INVALID_PARAMS,
+				  "initialize needs params.protocolVersion (a string)", NULL);
+		return;
+	}
+	/* The spec: answer the client's version when we speak it, else our
+	 * newest, and let the client decide whether to go on. */
+	s->version = version_supported(asked) ? asked : mcp_protocol_versions[0];
+	for (const char *const *p = mcp_protocol_versions; *p; p++)
+		if (strcmp(*p, s->version) == 0)
+			s->version = *p; /* point at our static copy, not the params */
+	json_decref(s->client_info);
+	s->client_info = json_incref(json_object_get(r->params, "clientInfo"));
+	json_decref(s->client_capabilities);
+	s->client_capabilities = json_incref(json_object_get(r->params, "capabilities"));
+
+	info = json_pack("{s:s, s:s}", "name", s->cfg.name, "version", s->cfg.version);
+	/* serverInfo.title exists from 2025-06-18 on. */
+	if (info && s->cfg.title && strcmp(s->version, "2025-06-18") >= 0)
+		json_object_set_new(info, "title", json_string(s->cfg.title));
+	result = json_pack("{s:s, s:{s:{s:b, s:b}}, s:o}", "protocolVersion", s->version, "capabilities",
+			   "resources", "subscribe", 0, "listChanged", 0, "serverInfo", info);
+	if (result && s->cfg.instructions)
+		json_object_set_new(result, "instructions", json_string(s->cfg.instructions));
+	log_debug("initialize: client asked %s, answering %s", asked, s->version);
+	mcp_request_reply(r, result);
+}
+
+static void method_ping(struct mcp_server *s, struct mcp_request *r)
+{
+	mcp_request_reply(r, json_object());
+}
+
+static json_t *resource_json(const struct mcp_server *s, const struct mcp_resource *res)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "uri", res->uri, "name", res->name, "description",
+			      res->description, "mimeType", res->mime_type);
+
+	if (o && res->title && strcmp(s->version, "2025-06-18") >= 0)
+		json_object_set_new(o, "title", json_string(res->title));
+	return o;
+}
+
+static void method_resources_list(struct mcp_server *s, struct mcp_request *r)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; list && i < s->cfg.n_resources; i++)
+		json_array_append_new(list, resource_json(s, &s->cfg.resources[i]));
+	mcp_request_reply(r, json_pack("{s:o}", "resources", list));
+}
+
+static void method_resources_templates_list(struct mcp_server *s, struct mcp_request *r)
+{
+	mcp_request_reply(r, json_pack("{s:[]}", "resourceTemplates"));
+}
+
+static void method_resources_read(struct mcp_server *s, struct mcp_request *r)
+{
+	const char *uri;
+
+	if (json_get_string(r->params, "uri", &uri) < 0) {
+		mcp_request_error(r, JSONRPC_INVALID_PARAMS, "resources/read needs params.uri (a string)",
+				  NULL);
+		return;
+	}
+	for (size_t i = 0; i < s->cfg.n_resources; i++) {
+		const struct mcp_resource *res = &s->cfg.resources[i];
+
+		if (strcmp(res->uri, uri) == 0) {
+			res->read(r, res, s->cfg.app);
+			return;
+		}
+	}
+	mcp_request_error(r, MCP_RESOURCE_NOT_FOUND, "Resource not found",
+			  json_pack("{s:s}", "uri", uri));
+}
+
+static void notification_initialized(struct mcp_server *s, const json_t *params)
+{
+	s->initialized = true;
+}
+
+static void notification_ignore(struct mcp_server *s, const json_t *params)
+{
+}
+
+/* Sorted by name for the reader; looked up linearly (a dozen rows). */
+static const struct method methods[] = {
+	{ "initialize", METHOD_BEFORE_INIT, method_initialize, NULL },
+	{ "notifications/cancelled", METHOD_BEFORE_INIT | METHOD_NOTIFICATION, NULL, notification_ignore },
+	{ "notifications/initialized", METHOD_NOTIFICATION, NULL, notification_initialized },
+	{ "ping", METHOD_BEFORE_INIT, method_ping, NULL },
+	{ "resources/list", 0, method_resources_list, NULL },
+	{ "resources/read", 0, method_resources_read, NULL },
+	{ "resources/templates/list", 0, method_resources_templates_list, NULL },
+};
+
+static const struct method *method_lookup(const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(methods); i++)
+		if (strcmp(methods[i].name, name) == 0)
+			return &methods[i];
+	return NULL;
+}
+
+static void handle_request(struct mcp_server *s, struct jsonrpc_msg *m)
+{
+	const struct method *meth = method_lookup(m->method);
+	struct mcp_request *r;
+
+	if (!meth || !meth->request) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "Method not found: %.100s", m->method);
+		send_message(s, jsonrpc_error(m->id, JSONRPC_METHOD_NOT_FOUND, msg, NULL));
+		return;
+	}
+	if (!s->version && !(meth->flags & METHOD_BEFORE_INIT)) {
+		send_message(s, jsonrpc_error(m->id, JSONRPC_INVALID_REQUEST,
+					      "Server not initialized: send initialize first", NULL));
+		return;
+	}
+	if (m->params && !json_is_object(m->params)) {
+		send_message(s, jsonrpc_error(m->id, JSONRPC_INVALID_PARAMS,
+					      "Invalid params: MCP params are an object", NULL));
+		return;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		send_message(s, jsonrpc_error(m->id, JSONRPC_INTERNAL_ERROR, "out of memory", NULL));
+		return;
+	}
+	r->server = s;
+	r->id = json_incref(m->id);
+	r->params = m->params ? json_incref(m->params) : json_object();
+	LIST_INSERT_HEAD(&s->requests, r, link);
+	s->pending++;
+	meth->request(s, r);
+}
+
+static void handle_notification(struct mcp_server *s, struct jsonrpc_msg *m)
+{
+	const struct method *meth = method_lookup(m->method);
+
+	/* Unknown notifications are ignored, as JSON-RPC says: never answered. */
+	if (meth && meth->notification)
+		meth->notification(s, m->params);
+	else
+		log_debug("ignoring notification %s", m->method);
+}
+
+void mcp_server_handle_line(struct mcp_server *s, const char *line, size_t len)
+{
+	struct jsonrpc_msg m;
+
+	jsonrpc_parse(line, len, &m);
+	switch (m.kind) {
+	case JSONRPC_REQUEST:
+		handle_request(s, &m);
+		break;
+	case JSONRPC_NOTIFICATION:
+		handle_notification(s, &m);
+		break;
+	case JSONRPC_RESPONSE:
+		/* We send no requests yet, so no response is expected. */
+		log_debug("ignoring a response to a request we did not send");
+		break;
+	case JSONRPC_INVALID:
+		send_message(s, jsonrpc_error(m.id, m.error_code, m.error_message, NULL));
+		break;
+	default:
+		break;
+	}
+	jsonrpc_msg_done(&m);
+}
+
+void mcp_server_line_too_long(struct mcp_server *s, size_t limit)
+{
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), "Invalid Request: message longer than %zu bytes, discarded", limit);
+	send_message(s, jsonrpc_error(NULL, JSONRPC_INVALID_REQUEST, msg, NULL));
+}
+
+int mcp_server_new(const struct mcp_server_config *cfg, struct mcp_server **ret)
+{
+	struct mcp_server *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	s->cfg = *cfg;
+	LIST_INIT(&s->requests);
+	*ret = s;
+	return 0;
+}
+
+void mcp_server_free(struct mcp_server *s)
+{
+	if (!s)
+		return;
+	/* Requests still out hold no one else's memory once freed here; their
+	 * owners (collector link) are torn down before the server. */
+	while (!LIST_EMPTY(&s->requests))
+		request_free(LIST_FIRST(&s->requests));
+	json_decref(s->client_info);
+	json_decref(s->client_capabilities);
+	free(s);
+}
+
+const char *mcp_server_protocol_version(const struct mcp_server *s)
+{
+	return s->version;
+}
+
+bool mcp_server_initialized(const struct mcp_server *s)
+{
+	return s->initialized;
+}
+
+unsigned long mcp_server_answered(const struct mcp_server *s)
+{
+	return s->answered;
+}
+
+unsigned mcp_server_pending(const struct mcp_server *s)
+{
+	return s->pending;
+}

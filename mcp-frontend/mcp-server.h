@@ -1,0 +1,66 @@
+/* mcp-server.h: the MCP core: lifecycle, version negotiation, method table, resource table,
+ * asynchronous requests. Transport-free: lines in, lines out through a callback, so the
+ * schedmcp binary and test-only servers share it. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct mcp_server;
+struct mcp_request;
+struct mcp_resource;
+
+typedef void (*mcp_resource_read_fn)(struct mcp_request *req, const struct mcp_resource *res, void *app);
+
+struct mcp_resource {
+	const char *uri;
+	const char *name;
+	const char *title;
+	const char *description;
+	const char *mime_type;
+	mcp_resource_read_fn read;
+	const void *data; /* for the reader: e.g. which collector resource */
+};
+
+/* Writes one serialized message (without the newline). Returns < 0 when the
+ * peer is gone. */
+typedef int (*mcp_write_fn)(void *userdata, const char *line, size_t len);
+
+struct mcp_server_config {
+	const char *name;
+	const char *title;
+	const char *version;
+	const char *instructions;
+	const struct mcp_resource *resources;
+	size_t n_resources;
+	void *app; /* passed to every handler */
+	mcp_write_fn write;
+	void *write_userdata;
+};
+
+int mcp_server_new(const struct mcp_server_config *cfg, struct mcp_server **ret);
+void mcp_server_free(struct mcp_server *s);
+
+/* Feeds one received line (without its newline). */
+void mcp_server_handle_line(struct mcp_server *s, const char *line, size_t len);
+/* Answers a line that was too long to read: -32600 with id null. */
+void mcp_server_line_too_long(struct mcp_server *s, size_t limit);
+
+/* The version agreed at initialize, or NULL before. */
+const char *mcp_server_protocol_version(const struct mcp_server *s);
+bool mcp_server_initialized(const struct mcp_server *s);
+/* Requests answered so far (for --oneshot). */
+unsigned long mcp_server_answered(const struct mcp_server *s);
+/* Requests still waiting for an answer. */
+unsigned mcp_server_pending(const struct mcp_server *s);
+
+/* Protocol versions this core speaks, newest first, NULL-terminated. */
+extern const char *const mcp_protocol_versions[];
+
+/* Completing a request sends the answer and frees it. */
+void mcp_request_reply(struct mcp_request *r, json_t *result /* stolen */);
+void mcp_request_error(struct mcp_request *r, int code, const char *message, json_t *data /* stolen */);
+/* A resources/read answer with one JSON text content. */
+void mcp_request_reply_resource(struct mcp_request *r, const char *uri, const json_t *body);
+const json_t *mcp_request_params(const struct mcp_request *r);

@@ -42,7 +42,7 @@ static int read_topology(struct manager *m, const json_t *args, json_t **ret, ch
 		*ret_error = strdup("include_offline must be a boolean");
 		return -EINVAL;
 	}
-	r = topology_load(m->opt.sysfs_root, &t);
+	r = topology_load(m->opt.sysfs_root[0] ? m->opt.sysfs_root : "/", &t);
 	if (r < 0) {
 		if (asprintf(ret_error, "reading the CPU topology under %s/sys failed: %s",
 			     m->opt.sysfs_root, strerror(-r)) < 0)

@@ -16,6 +16,7 @@
 struct collector_client {
 	int fd;
 	uint32_t next_id;
+	bool reset_seen;
 	json_t *hello;
 	struct wire_assembler in;
 	uint8_t dgram[WIRE_DATAGRAM_MAX];
@@ -178,7 +179,9 @@ int collector_client_connect(const char *path, const char *client_name, int time
 		goto fail_free;
 	}
 	r = send_hello(c, client_name);
-	if (r < 0)
+	/* A refused peer may find the socket closed before its HELLO went
+	 * out; the collector's reason is still waiting to be read. */
+	if (r < 0 && r != -ECONNRESET)
 		goto fail_free;
 	r = receive_hello(c, timeout_ms, &err);
 	if (r < 0)
@@ -276,8 +279,15 @@ int collector_client_receive(struct collector_client *c, struct wire_message *re
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN)
-				return 0;
-			return errno == ECONNRESET ? -ECONNRESET : -errno;
+				return c->reset_seen ? -ECONNRESET : 0;
+			/* A peer that closed with our request unread makes the
+			 * kernel report ECONNRESET once, before the messages it
+			 * had sent us: read those first. */
+			if (errno == ECONNRESET && !c->reset_seen) {
+				c->reset_seen = true;
+				continue;
+			}
+			return -errno;
 		}
 		if (n == 0)
 			return -ECONNRESET;

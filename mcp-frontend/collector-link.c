@@ -129,7 +129,9 @@ void collector_link_request(struct collector_link *l, enum wire_type type, const
 
 	r = link_connect(l, &error);
 	if (r < 0) {
-		cb(userdata, r, NULL, error ? error : strerror(-r));
+		/* -ENOTCONN, not the connect() errno: an -ENOENT here must not
+		 * read as "the collector has no such resource". */
+		cb(userdata, -ENOTCONN, NULL, error ? error : strerror(-r));
 		return;
 	}
 	p = calloc(1, sizeof(*p));
@@ -147,7 +149,7 @@ void collector_link_request(struct collector_link *l, enum wire_type type, const
 			r = collector_client_send(l->client, type, payload, &p->id);
 		if (r < 0) {
 			free(p);
-			cb(userdata, r, NULL, error ? error : "collectord went away; restart it");
+			cb(userdata, -ENOTCONN, NULL, error ? error : "collectord went away; restart it");
 			return;
 		}
 	}

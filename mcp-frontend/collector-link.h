@@ -9,7 +9,9 @@
 struct collector_link;
 
 /* err is 0 with `body` on success, else a negative errno with `message`
- * (a sentence for the user, saying what to do). */
+ * (a sentence for the user, saying what to do): -ENOTCONN when the collector
+ * cannot be reached, -ECONNRESET when it went away, -ETIMEDOUT, or the
+ * collector's own errno for its error replies. */
 typedef void (*collector_reply_fn)(void *userdata, int err, const json_t *body, const char *message);
 
 int collector_link_new(struct event_base *base, const char *socket_path, int timeout_ms,

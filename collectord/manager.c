@@ -114,7 +114,7 @@ static int bind_socket(struct manager *m)
 	if (r < 0)
 		return log_error_errno(-errno, "bind(%s): %m", path);
 	m->socket_owned = true;
-	if (chown(path, 0, m->socket_gid) < 0)
+	if (chown(path, (uid_t)-1, m->socket_gid) < 0)
 		return log_error_errno(-errno, "chown(%s): %m", path);
 	if (chmod(path, m->opt.socket_mode) < 0)
 		return log_error_errno(-errno, "chmod(%s): %m", path);

@@ -141,7 +141,7 @@ static char *strip(char *s)
 	return s;
 }
 
-static int fail(char **ret_error, const char *name, unsigned line, const char *fmt, ...)
+static _printf_(4, 5) int fail(char **ret_error, const char *name, unsigned line, const char *fmt, ...)
 {
 	char reason[256];
 	va_list ap;
@@ -237,13 +237,14 @@ int config_load(const char *path, struct config *ret, char **ret_error)
 	config_defaults(&c);
 	f = fopen(path, "re");
 	if (!f) {
-		if (errno == ENOENT) {
+		r = -errno; /* before asprintf(), which may change errno */
+		if (r == -ENOENT) {
 			*ret = c;
 			return 0;
 		}
 		if (ret_error && asprintf(ret_error, "%s: %m", path) < 0)
 			*ret_error = NULL;
-		return -errno;
+		return r;
 	}
 	buf = malloc(CONFIG_FILE_MAX + 1);
 	if (!buf)

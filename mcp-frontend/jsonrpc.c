@@ -18,8 +18,9 @@ void jsonrpc_parse(const char *line, size_t len, struct jsonrpc_msg *m)
 	json_t *v, *id;
 
 	memset(m, 0, sizeof(*m));
-	/* Duplicate keys would make "which id/method" ambiguous. */
-	m->root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &err);
+	/* Duplicate keys would make "which id/method" ambiguous. DECODE_ANY:
+	 * valid JSON that is no object is an invalid request, not a parse error. */
+	m->root = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
 	if (!m->root) {
 		char msg[256];
 

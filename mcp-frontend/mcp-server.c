@@ -227,6 +227,14 @@ static const struct method *method_lookup(const char *name)
 	return NULL;
 }
 
+/* An error for a request refused before it got a handler; counted like
+ * mcp_request_error() so that --oneshot sees the request answered. */
+static void refuse_request(struct mcp_server *s, const json_t *id, int code, const char *message)
+{
+	s->answered++;
+	send_message(s, jsonrpc_error(id, code, message, NULL));
+}
+
 static void handle_request(struct mcp_server *s, struct jsonrpc_msg *m)
 {
 	const struct method *meth = method_lookup(m->method);
@@ -236,22 +244,21 @@ static void handle_request(struct mcp_server *s, struct jsonrpc_msg *m)
 		char msg[160];
 
 		snprintf(msg, sizeof(msg), "Method not found: %.100s", m->method);
-		send_message(s, jsonrpc_error(m->id, JSONRPC_METHOD_NOT_FOUND, msg, NULL));
+		refuse_request(s, m->id, JSONRPC_METHOD_NOT_FOUND, msg);
 		return;
 	}
 	if (!s->version && !(meth->flags & METHOD_BEFORE_INIT)) {
-		send_message(s, jsonrpc_error(m->id, JSONRPC_INVALID_REQUEST,
-					      "Server not initialized: send initialize first", NULL));
+		refuse_request(s, m->id, JSONRPC_INVALID_REQUEST,
+			       "Server not initialized: send initialize first");
 		return;
 	}
 	if (m->params && !json_is_object(m->params)) {
-		send_message(s, jsonrpc_error(m->id, JSONRPC_INVALID_PARAMS,
-					      "Invalid params: MCP params are an object", NULL));
+		refuse_request(s, m->id, JSONRPC_INVALID_PARAMS, "Invalid params: MCP params are an object");
 		return;
 	}
 	r = calloc(1, sizeof(*r));
 	if (!r) {
-		send_message(s, jsonrpc_error(m->id, JSONRPC_INTERNAL_ERROR, "out of memory", NULL));
+		refuse_request(s, m->id, JSONRPC_INTERNAL_ERROR, "out of memory");
 		return;
 	}
 	r->server = s;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/queue.h>
 
+#include "json-schema.h"
 #include "json-util.h"
 #include "jsonrpc.h"
 #include "log.h"
@@ -36,7 +37,15 @@ struct mcp_server {
 	LIST_HEAD(, mcp_request) requests;
 	json_t *client_info;
 	json_t *client_capabilities;
+	json_t **input_schemas; /* parsed once, indexed like cfg.tools */
+	json_t **output_schemas;
 };
+
+/* Fields a protocol version defines; strcmp works on these dates. */
+static bool version_has(const struct mcp_server *s, const char *since)
+{
+	return s->version && strcmp(s->version, since) >= 0;
+}
 
 enum method_flags {
 	METHOD_BEFORE_INIT = 1u << 0, /* allowed before initialize */
@@ -139,10 +148,13 @@ static void method_initialize(struct mcp_server *s, struct mcp_request *r)
 
 	info = json_pack("{s:s, s:s}", "name", s->cfg.name, "version", s->cfg.version);
 	/* serverInfo.title exists from 2025-06-18 on. */
-	if (info && s->cfg.title && strcmp(s->version, "2025-06-18") >= 0)
+	if (info && s->cfg.title && version_has(s, "2025-06-18"))
 		json_object_set_new(info, "title", json_string(s->cfg.title));
 	result = json_pack("{s:s, s:{s:{s:b, s:b}}, s:o}", "protocolVersion", s->version, "capabilities",
 			   "resources", "subscribe", 0, "listChanged", 0, "serverInfo", info);
+	if (result && s->cfg.n_tools)
+		json_object_set_new(json_object_get(result, "capabilities"), "tools",
+				    json_pack("{s:b}", "listChanged", 0));
 	if (result && s->cfg.instructions)
 		json_object_set_new(result, "instructions", json_string(s->cfg.instructions));
 	log_debug("initialize: client asked %s, answering %s", asked, s->version);
@@ -159,7 +171,7 @@ static json_t *resource_json(const struct mcp_server *s, const struct mcp_resour
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "uri", res->uri, "name", res->name, "description",
 			      res->description, "mimeType", res->mime_type);
 
-	if (o && res->title && strcmp(s->version, "2025-06-18") >= 0)
+	if (o && res->title && version_has(s, "2025-06-18"))
 		json_object_set_new(o, "title", json_string(res->title));
 	return o;
 }
@@ -199,6 +211,99 @@ static void method_resources_read(struct mcp_server *s, struct mcp_request *r)
 			  json_pack("{s:s}", "uri", uri));
 }
 
+static json_t *tool_json(const struct mcp_server *s, size_t i)
+{
+	const struct mcp_tool *t = &s->cfg.tools[i];
+	json_t *o = json_pack("{s:s, s:s, s:O}", "name", t->name, "description", t->description,
+			      "inputSchema", s->input_schemas[i]);
+
+	if (!o)
+		return NULL;
+	if (t->title && version_has(s, "2025-06-18"))
+		json_object_set_new(o, "title", json_string(t->title));
+	if (version_has(s, "2025-03-26"))
+		json_object_set_new(o, "annotations",
+				    json_pack("{s:b, s:b, s:b, s:b}", "readOnlyHint",
+					      !!(t->hints & MCP_TOOL_READ_ONLY), "idempotentHint",
+					      !!(t->hints & MCP_TOOL_IDEMPOTENT), "destructiveHint",
+					      !!(t->hints & MCP_TOOL_DESTRUCTIVE), "openWorldHint",
+					      !!(t->hints & MCP_TOOL_OPEN_WORLD)));
+	if (s->output_schemas[i] && version_has(s, "2025-06-18"))
+		json_object_set(o, "outputSchema", s->output_schemas[i]);
+	return o;
+}
+
+static void method_tools_list(struct mcp_server *s, struct mcp_request *r)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; list && i < s->cfg.n_tools; i++)
+		json_array_append_new(list, tool_json(s, i));
+	mcp_request_reply(r, json_pack("{s:o}", "tools", list));
+}
+
+void mcp_request_reply_tool(struct mcp_request *r, json_t *structured)
+{
+	_cleanup_free_ char *text = json_dump_compact(structured, NULL);
+	json_t *result;
+
+	if (!text) {
+		json_decref(structured);
+		mcp_request_error(r, JSONRPC_INTERNAL_ERROR, "out of memory", NULL);
+		return;
+	}
+	result = json_pack("{s:[{s:s, s:s}], s:b}", "content", "type", "text", "text", text, "isError", 0);
+	if (result && json_is_object(structured) && version_has(r->server, "2025-06-18"))
+		json_object_set(result, "structuredContent", structured);
+	json_decref(structured);
+	mcp_request_reply(r, result);
+}
+
+void mcp_request_tool_error(struct mcp_request *r, const char *message)
+{
+	mcp_request_reply(r, json_pack("{s:[{s:s, s:s}], s:b}", "content", "type", "text", "text", message,
+				       "isError", 1));
+}
+
+static void method_tools_call(struct mcp_server *s, struct mcp_request *r)
+{
+	const json_t *args = json_object_get(r->params, "arguments");
+	_cleanup_json_ json_t *empty = NULL;
+	const char *name;
+	char err[256], msg[320];
+
+	if (json_get_string(r->params, "name", &name) < 0) {
+		mcp_request_error(r, JSONRPC_INVALID_PARAMS, "tools/call needs params.name (a string)", NULL);
+		return;
+	}
+	if (args && !json_is_object(args)) {
+		mcp_request_error(r, JSONRPC_INVALID_PARAMS, "params.arguments must be an object", NULL);
+		return;
+	}
+	if (!args)
+		args = empty = json_object();
+	for (size_t i = 0; i < s->cfg.n_tools; i++) {
+		const struct mcp_tool *t = &s->cfg.tools[i];
+
+		if (strcmp(t->name, name) != 0)
+			continue;
+		if (json_schema_validate(s->input_schemas[i], args, err, sizeof(err)) < 0) {
+			snprintf(msg, sizeof(msg), "Invalid arguments for tool %s: %s", t->name, err);
+			/* 2025-11-25 asks for argument errors as tool errors, so the
+			 * model can correct itself; earlier versions, -32602. */
+			if (version_has(s, "2025-11-25"))
+				mcp_request_tool_error(r, msg);
+			else
+				mcp_request_error(r, JSONRPC_INVALID_PARAMS, msg, NULL);
+			return;
+		}
+		t->call(r, t, args, s->cfg.app);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "Unknown tool: %.100s", name);
+	mcp_request_error(r, JSONRPC_INVALID_PARAMS, msg, NULL);
+}
+
 static void notification_initialized(struct mcp_server *s, const json_t *params)
 {
 	s->initialized = true;
@@ -217,6 +322,8 @@ static const struct method methods[] = {
 	{ "resources/list", 0, method_resources_list, NULL },
 	{ "resources/read", 0, method_resources_read, NULL },
 	{ "resources/templates/list", 0, method_resources_templates_list, NULL },
+	{ "tools/call", 0, method_tools_call, NULL },
+	{ "tools/list", 0, method_tools_list, NULL },
 };
 
 static const struct method *method_lookup(const char *name)
@@ -313,14 +420,62 @@ void mcp_server_line_too_long(struct mcp_server *s, size_t limit)
 	send_message(s, jsonrpc_error(NULL, JSONRPC_INVALID_REQUEST, msg, NULL));
 }
 
+static int parse_schema(const char *tool, const char *text, json_t **ret)
+{
+	json_error_t jerr;
+	char err[256];
+	json_t *j;
+	int r;
+
+	j = json_loads(text, 0, &jerr);
+	if (!j)
+		return log_debug_errno(-EINVAL, "tool %s: schema is not JSON: %s", tool, jerr.text);
+	r = json_schema_check(j, err, sizeof(err));
+	if (r < 0) {
+		json_decref(j);
+		return log_debug_errno(-EINVAL, "tool %s: %s", tool, err);
+	}
+	*ret = j;
+	return 0;
+}
+
+static int parse_tool_schemas(struct mcp_server *s)
+{
+	int r;
+
+	s->input_schemas = calloc(s->cfg.n_tools + 1, sizeof(json_t *));
+	s->output_schemas = calloc(s->cfg.n_tools + 1, sizeof(json_t *));
+	if (!s->input_schemas || !s->output_schemas)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->cfg.n_tools; i++) {
+		const struct mcp_tool *t = &s->cfg.tools[i];
+
+		r = parse_schema(t->name, t->input_schema, &s->input_schemas[i]);
+		if (r < 0)
+			return r;
+		if (t->output_schema) {
+			r = parse_schema(t->name, t->output_schema, &s->output_schemas[i]);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
 int mcp_server_new(const struct mcp_server_config *cfg, struct mcp_server **ret)
 {
 	struct mcp_server *s = calloc(1, sizeof(*s));
+	int r;
 
 	if (!s)
 		return -ENOMEM;
 	s->cfg = *cfg;
 	LIST_INIT(&s->requests);
+	r = parse_tool_schemas(s);
+	if (r < 0) {
+		mcp_server_free(s);
+		return r;
+	}
 	*ret = s;
 	return 0;
 }
@@ -335,6 +490,14 @@ void mcp_server_free(struct mcp_server *s)
 		request_free(LIST_FIRST(&s->requests));
 	json_decref(s->client_info);
 	json_decref(s->client_capabilities);
+	for (size_t i = 0; i < s->cfg.n_tools; i++) {
+		if (s->input_schemas)
+			json_decref(s->input_schemas[i]);
+		if (s->output_schemas)
+			json_decref(s->output_schemas[i]);
+	}
+	free(s->input_schemas);
+	free(s->output_schemas);
 	free(s);
 }
 

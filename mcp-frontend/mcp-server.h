@@ -23,6 +23,28 @@ struct mcp_resource {
 	const void *data; /* for the reader: e.g. which collector resource */
 };
 
+struct mcp_tool;
+typedef void (*mcp_tool_call_fn)(struct mcp_request *req, const struct mcp_tool *tool, const json_t *args,
+				 void *app);
+
+enum mcp_tool_hint {
+	MCP_TOOL_READ_ONLY = 1u << 0,
+	MCP_TOOL_IDEMPOTENT = 1u << 1,
+	MCP_TOOL_DESTRUCTIVE = 1u << 2,
+	MCP_TOOL_OPEN_WORLD = 1u << 3,
+};
+
+struct mcp_tool {
+	const char *name;
+	const char *title;
+	const char *description;
+	const char *input_schema;  /* JSON Schema text; checked when the server is created */
+	const char *output_schema; /* JSON Schema text, or NULL */
+	unsigned hints;            /* enum mcp_tool_hint bits, sent as annotations */
+	mcp_tool_call_fn call;     /* runs with arguments already validated */
+	const void *data;
+};
+
 /* Writes one serialized message (without the newline). Returns < 0 when the
  * peer is gone. */
 typedef int (*mcp_write_fn)(void *userdata, const char *line, size_t len);
@@ -34,11 +56,15 @@ struct mcp_server_config {
 	const char *instructions;
 	const struct mcp_resource *resources;
 	size_t n_resources;
+	const struct mcp_tool *tools;
+	size_t n_tools;
 	void *app; /* passed to every handler */
 	mcp_write_fn write;
 	void *write_userdata;
 };
 
+/* -EINVAL when a tool's schema does not parse or uses a keyword the
+ * validator cannot enforce. */
 int mcp_server_new(const struct mcp_server_config *cfg, struct mcp_server **ret);
 void mcp_server_free(struct mcp_server *s);
 
@@ -64,3 +90,9 @@ void mcp_request_error(struct mcp_request *r, int code, const char *message, jso
 /* A resources/read answer with one JSON text content. */
 void mcp_request_reply_resource(struct mcp_request *r, const char *uri, const json_t *body);
 const json_t *mcp_request_params(const struct mcp_request *r);
+
+/* A tools/call answer: `structured` (an object) as JSON text content and, for
+ * versions that have it, as structuredContent. */
+void mcp_request_reply_tool(struct mcp_request *r, json_t *structured /* stolen */);
+/* A tool that failed at run time: isError with a sentence saying what to do. */
+void mcp_request_tool_error(struct mcp_request *r, const char *message);

@@ -16,6 +16,7 @@
 #include "resources.h"
 #include "schedmcp.h"
 #include "stdio-transport.h"
+#include "tools.h"
 
 #define MAX_LINE_DEFAULT (16u << 20)
 #define COLLECTOR_TIMEOUT_MS 30000
@@ -191,6 +192,8 @@ int main(int argc, char **argv)
 				   .instructions = instructions,
 				   .resources = schedmcp_resources,
 				   .n_resources = schedmcp_n_resources,
+				   .tools = schedmcp_tools,
+				   .n_tools = schedmcp_n_tools,
 				   .app = &s,
 				   .write = on_write,
 				   .write_userdata = &s,

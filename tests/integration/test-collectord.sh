@@ -123,6 +123,26 @@ check "collectord exits on SIGTERM" wait_gone "$cpid"
 # The kernel frees a program after an RCU grace period: give it a moment.
 check "its BPF program is released" bash -c "for i in \$(seq 50); do bpftool prog show id $prog >/dev/null 2>&1 || exit 0; sleep 0.1; done; exit 1"
 
+echo "# sd_notify: READY, STATUS and the watchdog"
+if command -v socat >/dev/null; then
+	NOTIFY=$TMP/notify.sock
+	socat -u UNIX-RECV:"$NOTIFY" - >"$TMP/notify.log" 2>/dev/null &
+	socat_pid=$!
+	wait_for_socket "$NOTIFY"
+	NOTIFY_SOCKET=$NOTIFY WATCHDOG_USEC=200000 "$COLLECTORD" --foreground --socket "$TMP/notify-c.sock" 2>>"$LOG" &
+	npid=$!
+	sleep 0.8
+	kill "$npid"; wait_gone "$npid"; sleep 0.1
+	kill "$socat_pid" 2>/dev/null
+	notes=$(tr '\0' '\n' <"$TMP/notify.log")
+	expect_match "collectord tells systemd READY=1" '(^|[[:space:]])READY=1' "$notes"
+	expect_match "with a STATUS line" 'STATUS=Serving on' "$notes"
+	expect_match "pings the watchdog at half its interval" 'WATCHDOG=1' "$notes"
+	expect_match "and says STOPPING=1 on SIGTERM" 'STOPPING=1' "$notes"
+else
+	echo "# skipped: socat is not installed"
+fi
+
 echo "# exit on idle, own socket"
 OWN=$TMP/own.sock
 "$COLLECTORD" --foreground --socket "$OWN" --exit-on-idle 1 2>>"$LOG" &

@@ -66,6 +66,42 @@ static const struct mcp_resource resources[] = {
 	{ "test://untitled", "untitled", NULL, "Has no title.", "application/json", read_now, "plain" },
 };
 
+static void tool_echo(struct mcp_request *req, const struct mcp_tool *tool, const json_t *args, void *app)
+{
+	if (json_object_get(args, "fail")) {
+		mcp_request_tool_error(req, "the echo failed; try again without fail");
+		return;
+	}
+	mcp_request_reply_tool(req, json_pack("{s:O}", "echo", json_object_get(args, "n")));
+}
+
+static const struct mcp_tool tools[] = {
+	{ "echo", "Echo", "Echoes n.",
+	  "{'type':'object','properties':{'n':{'type':'integer','maximum':9},'fail':{'type':'boolean'}},"
+	  "'required':['n'],'additionalProperties':false}",
+	  "{'type':'object','properties':{'echo':{'type':'integer'}}}", MCP_TOOL_READ_ONLY, tool_echo, NULL },
+};
+
+/* The tool schemas above use ' for "; the server needs real JSON. */
+static struct mcp_tool *tools_json(void)
+{
+	static struct mcp_tool copy[ELEMENTSOF(tools)];
+	static char buf[ELEMENTSOF(tools)][2][512];
+
+	for (size_t i = 0; i < ELEMENTSOF(tools); i++) {
+		copy[i] = tools[i];
+		snprintf(buf[i][0], sizeof(buf[i][0]), "%s", tools[i].input_schema);
+		snprintf(buf[i][1], sizeof(buf[i][1]), "%s", tools[i].output_schema);
+		for (char *c = buf[i][0]; *c; c++)
+			*c = *c == '\'' ? '"' : *c;
+		for (char *c = buf[i][1]; *c; c++)
+			*c = *c == '\'' ? '"' : *c;
+		copy[i].input_schema = buf[i][0];
+		copy[i].output_schema = buf[i][1];
+	}
+	return copy;
+}
+
 static struct mcp_server *server_new(struct out *o, struct app *a)
 {
 	struct mcp_server_config cfg = {
@@ -75,6 +111,8 @@ static struct mcp_server *server_new(struct out *o, struct app *a)
 		.instructions = "Read test://hello.",
 		.resources = resources,
 		.n_resources = ELEMENTSOF(resources),
+		.tools = tools_json(),
+		.n_tools = ELEMENTSOF(tools),
 		.app = a,
 		.write = write_line,
 		.write_userdata = o,
@@ -324,7 +362,7 @@ static void test_methods(void)
 	struct mcp_server *s = server_initialized(&o, &a);
 	json_t *msg, *result;
 
-	feed(s, "{'jsonrpc':'2.0','id':'abc','method':'tools/call','params':{}}");
+	feed(s, "{'jsonrpc':'2.0','id':'abc','method':'sampling/createMessage','params':{}}");
 	json_decref(take_error(&o, "\"abc\"", JSONRPC_METHOD_NOT_FOUND));
 	feed(s, "{'jsonrpc':'2.0','id':77,'method':'x'}");
 	json_decref(take_error(&o, "77", JSONRPC_METHOD_NOT_FOUND));
@@ -520,6 +558,85 @@ static void test_write_failure(void)
 	out_done(&o);
 }
 
+/* tools/list fields and tools/call answers as each protocol version defines them. */
+static void check_tools(const char *version, bool titles, bool annotations, bool structured, bool arg_errors_as_results)
+{
+	struct out o;
+	struct app a;
+	struct mcp_server *s = server_new(&o, &a);
+	json_t *msg, *result, *tool;
+
+	send_initialize(s, 1, version);
+	json_decref(take(&o));
+	feed(s, "{'jsonrpc':'2.0','id':2,'method':'tools/list'}");
+	result = take_result(&o, "2", &msg);
+	tool = json_array_get(json_object_get(result, "tools"), 0);
+	CHECK_STR_EQ("echo", json_string_value(json_object_get(tool, "name")));
+	CHECK(json_is_object(json_object_get(tool, "inputSchema")));
+	CHECK_INT_EQ(titles, json_object_get(tool, "title") != NULL);
+	CHECK_INT_EQ(annotations, json_object_get(tool, "annotations") != NULL);
+	CHECK_INT_EQ(structured, json_object_get(tool, "outputSchema") != NULL);
+	if (annotations)
+		CHECK(json_is_true(json_object_get(json_object_get(tool, "annotations"), "readOnlyHint")));
+	json_decref(msg);
+
+	feed(s, "{'jsonrpc':'2.0','id':3,'method':'tools/call','params':{'name':'echo','arguments':{'n':7}}}");
+	result = take_result(&o, "3", &msg);
+	CHECK(json_is_false(json_object_get(result, "isError")));
+	CHECK_STR_EQ("{\"echo\":7}",
+		     json_string_value(json_object_get(json_array_get(json_object_get(result, "content"), 0), "text")));
+	CHECK_INT_EQ(structured, json_object_get(result, "structuredContent") != NULL);
+	json_decref(msg);
+
+	feed(s, "{'jsonrpc':'2.0','id':4,'method':'tools/call','params':{'name':'echo','arguments':{'n':7,'fail':true}}}");
+	result = take_result(&o, "4", &msg);
+	CHECK(json_is_true(json_object_get(result, "isError")));
+	json_decref(msg);
+
+	/* Arguments that break the schema name the field. */
+	feed(s, "{'jsonrpc':'2.0','id':5,'method':'tools/call','params':{'name':'echo','arguments':{'n':10}}}");
+	if (arg_errors_as_results) {
+		result = take_result(&o, "5", &msg);
+		CHECK(json_is_true(json_object_get(result, "isError")));
+		json_decref(msg);
+	} else {
+		msg = take_error(&o, "5", JSONRPC_INVALID_PARAMS);
+		CHECK_STR_EQ("Invalid arguments for tool echo: n: must be <= 9",
+			     json_string_value(json_object_get(json_object_get(msg, "error"), "message")));
+		json_decref(msg);
+	}
+	feed(s, "{'jsonrpc':'2.0','id':6,'method':'tools/call','params':{'name':'nope'}}");
+	json_decref(take_error(&o, "6", JSONRPC_INVALID_PARAMS));
+	feed(s, "{'jsonrpc':'2.0','id':7,'method':'tools/call','params':{'arguments':{}}}");
+	json_decref(take_error(&o, "7", JSONRPC_INVALID_PARAMS));
+	feed(s, "{'jsonrpc':'2.0','id':8,'method':'tools/call','params':{'name':'echo','arguments':[1]}}");
+	json_decref(take_error(&o, "8", JSONRPC_INVALID_PARAMS));
+	CHECK_INT_EQ(0, unread(&o));
+	mcp_server_free(s);
+	out_done(&o);
+}
+
+static void test_tools(void)
+{
+	struct mcp_tool bad = tools[0];
+	struct mcp_server *s = NULL;
+	struct mcp_server_config cfg = { .name = "x", .version = "0", .tools = &bad, .n_tools = 1,
+					 .write = write_line };
+
+	check_tools("2024-11-05", false, false, false, false);
+	check_tools("2025-03-26", false, true, false, false);
+	check_tools("2025-06-18", true, true, true, false);
+	check_tools("2025-11-25", true, true, true, true);
+
+	/* A schema the validator cannot enforce stops the server from starting. */
+	bad.input_schema = "{\"type\":\"object\",\"properties\":{\"x\":{\"pattern\":\"a\"}}}";
+	bad.output_schema = NULL;
+	CHECK_INT_EQ(-EINVAL, mcp_server_new(&cfg, &s));
+	bad.input_schema = "not json";
+	CHECK_INT_EQ(-EINVAL, mcp_server_new(&cfg, &s));
+	CHECK(s == NULL);
+}
+
 int main(void)
 {
 	test_version_list();
@@ -532,5 +649,6 @@ int main(void)
 	test_invalid_lines();
 	test_counters();
 	test_write_failure();
+	test_tools();
 	return test_result("test-mcp-server");
 }

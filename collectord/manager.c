@@ -15,6 +15,7 @@
 #include "macro.h"
 #include "manager.h"
 #include "peer.h"
+#include "sampler.h"
 #include "schedagg.h"
 
 #define SOCKET_BACKLOG 128
@@ -230,6 +231,8 @@ int manager_reload(struct manager *m, char **ret_error)
 		return r;
 	}
 	m->config = c;
+	if (m->sampler && sampler_set_interval(m->sampler, c.interval_msec) < 0)
+		log_warning("keeping the old sampling interval: out of memory resizing the sample ring");
 	log_info("configuration reloaded from %s", m->opt.config_path);
 	return 0;
 }
@@ -287,6 +290,20 @@ static void start_bpf(struct manager *m)
 	log_info("sched_switch counting attached via %s", schedagg_attach_kind(m->schedagg));
 }
 
+/* Only running out of memory stops it: a /proc file that cannot be read is
+ * reported by the resources that need it. */
+static int start_sampler(struct manager *m)
+{
+	int r;
+
+	r = sampler_new(m->opt.sysfs_root, m->config.interval_msec, &m->sampler);
+	if (r >= 0)
+		r = sampler_start(m->sampler, m->base);
+	if (r < 0)
+		return log_error_errno(r, "starting the /proc sampler failed: %m");
+	return 0;
+}
+
 int manager_start(struct manager *m)
 {
 	int r;
@@ -308,6 +325,9 @@ int manager_start(struct manager *m)
 			return r;
 	}
 	start_bpf(m);
+	r = start_sampler(m);
+	if (r < 0)
+		return r;
 
 	m->listen_ev = event_new(m->base, m->listen_fd, EV_READ | EV_PERSIST, on_accept, m);
 	if (!m->listen_ev || event_add(m->listen_ev, NULL) < 0)
@@ -355,6 +375,8 @@ void manager_free(struct manager *m)
 	while (!LIST_EMPTY(&m->peers))
 		peer_free(LIST_FIRST(&m->peers));
 	schedagg_stop(m->schedagg);
+	sampler_free(m->sampler);
+	bpfstats_free(m);
 	if (m->listen_ev)
 		event_free(m->listen_ev);
 	if (m->socket_owned && m->socket_path[0])

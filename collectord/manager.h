@@ -7,10 +7,12 @@
 #include <sys/queue.h>
 #include <sys/types.h>
 
+#include "bpfstats.h"
 #include "config.h"
 #include "probe.h"
 
 struct peer;
+struct sampler;
 struct schedagg;
 
 struct manager_options {
@@ -47,6 +49,8 @@ struct manager {
 	struct features features;
 	struct schedagg *schedagg;
 	char schedagg_error[160];
+	struct sampler *sampler; /* /proc samples behind the stats://system resources */
+	struct bpf_stats_hold bpf_stats; /* BPF_ENABLE_STATS while bpf://programs readers want it */
 
 	uint64_t start_mono_ns;
 	int exit_code;

@@ -3,11 +3,20 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bpfprogs.h"
+#include "bpfstats.h"
+#include "errmsg.h"
 #include "json-util.h"
 #include "macro.h"
 #include "manager.h"
+#include "paging.h"
 #include "resources.h"
+#include "sampler.h"
+#include "scheduler.h"
+#include "scx.h"
+#include "scxstats.h"
 #include "topology.h"
+#include "tracefs.h"
 
 typedef int (*resource_fn)(struct manager *m, const json_t *args, json_t **ret, char **ret_error);
 
@@ -54,8 +63,146 @@ static int read_topology(struct manager *m, const json_t *args, json_t **ret, ch
 	return r;
 }
 
+/* ---- the scheduler, its counters, and the tracepoint, kprobe and BPF catalogs ---- */
+
+static int read_scheduler_current(struct manager *m, const json_t *args, json_t **ret, char **ret_error)
+{
+	static const char *const known[] = { NULL };
+	int r = args_check_known(args, known, ret_error);
+
+	return r < 0 ? r : scheduler_current(m->opt.sysfs_root, ret);
+}
+
+static int read_scx_counters(struct manager *m, const json_t *args, json_t **ret, char **ret_error)
+{
+	static const char *const known[] = { NULL };
+	int r = args_check_known(args, known, ret_error);
+
+	return r < 0 ? r : scx_stats_read(m->opt.sysfs_root, ret);
+}
+
+static int read_scx_raw(struct manager *m, const json_t *args, json_t **ret, char **ret_error)
+{
+	static const char *const known[] = { "target", NULL };
+	struct scxstats_opts o = { 0 };
+	char path[512];
+	int r;
+
+	r = args_check_known(args, known, ret_error);
+	if (r >= 0)
+		r = arg_string(args, "target", 128, &o.target, ret_error);
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), "%s%s", m->opt.sysfs_root, SCXSTATS_SOCKET_PATH);
+	o.socket_path = path;
+	return scxstats_query(&o, ret, ret_error);
+}
+
+static int catalog_args(const json_t *args, bool events, struct tracefs_query *q, char **ret_error)
+{
+	static const char *const known_events[] = { "subsystem", "filter", "offset", "limit", NULL };
+	static const char *const known_functions[] = { "filter", "offset", "limit", NULL };
+	int r;
+
+	*q = (struct tracefs_query){ 0 };
+	r = args_check_known(args, events ? known_events : known_functions, ret_error);
+	if (r >= 0 && events)
+		r = arg_string(args, "subsystem", 256, &q->subsystem, ret_error);
+	if (r >= 0)
+		r = arg_string(args, "filter", 256, &q->filter, ret_error);
+	if (r >= 0)
+		r = page_parse(args, &q->page, ret_error);
+	if (r >= 0 && q->filter && !q->filter[0])
+		q->filter = NULL;
+	return r;
+}
+
+static int read_tracepoints(struct manager *m, const json_t *args, json_t **ret, char **ret_error)
+{
+	struct tracefs_query q;
+	int r = catalog_args(args, true, &q, ret_error);
+
+	return r < 0 ? r : tracefs_events(m->opt.sysfs_root, &q, ret, ret_error);
+}
+
+static int read_kprobe_functions(struct manager *m, const json_t *args, json_t **ret, char **ret_error)
+{
+	const struct feature_state *k = &m->features.f[FEATURE_KPROBE];
+	struct tracefs_query q;
+	int r = catalog_args(args, false, &q, ret_error);
+
+	if (r < 0)
+		return r;
+	return tracefs_functions(m->opt.sysfs_root, k->available ? NULL : k->detail, &q, ret, ret_error);
+}
+
+static int read_bpf_programs(struct manager *m, const json_t *args, json_t **ret, char **ret_error)
+{
+	static const char *const known[] = { "enable_stats", "offset", "limit", NULL };
+	_cleanup_json_ json_t *o = NULL;
+	json_t *programs = NULL;
+	bool enable = true, just_enabled = false;
+	uint64_t total = 0;
+	struct page pg;
+	int r;
+
+	r = args_check_known(args, known, ret_error);
+	if (r >= 0)
+		r = page_parse(args, &pg, ret_error);
+	if (r < 0)
+		return r;
+	if (json_get_bool(args, "enable_stats", &enable) == -EINVAL)
+		return errmsg_set(ret_error, -EINVAL, "enable_stats must be a boolean");
+	if (enable) {
+		bool was = m->bpf_stats.held;
+
+		/* A refusal is reported in the answer; the listing still works. */
+		just_enabled = bpfstats_want(m) == 0 && !was;
+	}
+	r = bpfprogs_list(&pg, &programs, &total, ret_error);
+	if (r < 0)
+		return r;
+	o = json_object();
+	if (!o || bpfstats_describe(m, just_enabled, o) < 0 || page_to_json(&pg, total, o) < 0 ||
+	    json_object_set_new(o, "programs", programs) < 0)
+		return -ENOMEM;
+	*ret = TAKE_PTR(o);
+	return 0;
+}
+
+
+/* ---- stats://system: rates over a window of collectord's /proc samples ---- */
+
+static int read_system_cpu(struct manager *m, const json_t *args, json_t **ret, char **ret_error)
+{
+	return sampler_cpu_json(m->sampler, args, ret, ret_error);
+}
+
+static int read_system_memory(struct manager *m, const json_t *args, json_t **ret, char **ret_error)
+{
+	return sampler_memory_json(m->sampler, args, ret, ret_error);
+}
+
+static int read_system_network(struct manager *m, const json_t *args, json_t **ret, char **ret_error)
+{
+	return sampler_network_json(m->sampler, args, ret, ret_error);
+}
+
 static const struct resource resources[] = {
 	{ "topology://info", "CPUs, cores, LLCs and NUMA nodes with their mappings", read_topology },
+	{ "scheduler://current", "the scheduler in charge: sched_ext ops or the fair class (EEVDF/CFS)",
+	  read_scheduler_current },
+	{ "stats://scheduler/scx", "the kernel's sched_ext counters and events, parsed", read_scx_counters },
+	{ "stats://scheduler/raw", "the running sched_ext scheduler's own scx_stats statistics", read_scx_raw },
+	{ "events://perf", "tracepoints by subsystem, paged and filterable", read_tracepoints },
+	{ "events://kprobe", "functions kprobes can attach to, paged and filterable", read_kprobe_functions },
+	{ "bpf://programs", "loaded BPF programs with run counts and run time", read_bpf_programs },
+	{ "stats://system/cpu", "cpu time shares, context switch, interrupt and softirq rates over 1-60 s",
+	  read_system_cpu },
+	{ "stats://system/memory", "meminfo totals and ratios, paging and reclaim rates, pressure (PSI)",
+	  read_system_memory },
+	{ "stats://system/network", "per-interface byte, packet, error and drop counters and rates",
+	  read_system_network },
 };
 
 int resource_read(struct manager *m, const struct peer *p, const char *uri, const json_t *args,

@@ -63,5 +63,49 @@ const struct mcp_resource schedmcp_resources[] = {
 			   "CPUs, cores, LLCs and NUMA nodes with ids and mappings, SMT siblings, "
 			   "online/offline CPUs, capacities, frequencies and node distances",
 			   .type = WIRE_READ, .uri = "topology://info"),
+	COLLECTOR_RESOURCE("scheduler://current", "scheduler-current", "Current scheduler",
+			   "Which scheduler runs the machine: the loaded sched_ext scheduler (name, state, "
+			   "enable_seq, switch_all) or the fair class with its policy (EEVDF on Linux 6.6+, "
+			   "CFS before), and the kernel release",
+			   .type = WIRE_READ, .uri = "scheduler://current"),
+	COLLECTOR_RESOURCE("stats://scheduler/scx", "scheduler-scx", "sched_ext kernel counters",
+			   "The kernel's own sched_ext counters parsed into fields: state, switch_all, "
+			   "nr_rejected, hotplug_seq, enable_seq, ops, SCX_EV_* event counts and the debugfs "
+			   "state; \"available\": false with the reason when sched_ext is absent",
+			   .type = WIRE_READ, .uri = "stats://scheduler/scx"),
+	COLLECTOR_RESOURCE("stats://scheduler/raw", "scheduler-raw", "sched_ext scheduler statistics",
+			   "The running sched_ext scheduler's own statistics and their metadata, from its "
+			   "scx_stats socket (/var/run/scx/root/stats, 2 s timeout); \"available\": false "
+			   "when no scheduler serves them",
+			   .type = WIRE_READ, .uri = "stats://scheduler/raw"),
+	COLLECTOR_RESOURCE("events://perf", "events-perf", "Tracepoints",
+			   "Tracepoints from tracefs available_events: per-subsystem counts first, then the "
+			   "first 100 events (subsystem, event) with total and next_offset",
+			   .type = WIRE_READ, .uri = "events://perf"),
+	COLLECTOR_RESOURCE("events://kprobe", "events-kprobe", "Kprobe-able functions",
+			   "Kernel functions kprobes can attach to (available_filter_functions), first 100 "
+			   "with module, total and next_offset; \"available\": false with the reason when "
+			   "kprobes cannot attach or the list cannot be read",
+			   .type = WIRE_READ, .uri = "events://kprobe"),
+	COLLECTOR_RESOURCE("bpf://programs", "bpf-programs", "Loaded BPF programs",
+			   "Every loaded BPF program: id, name, type (sched_ext schedulers marked), attach "
+			   "point, run count, run time, ns per run, verified instructions, memlock, load time; "
+			   "reading turns run-time statistics on for 60 s",
+			   .type = WIRE_READ, .uri = "bpf://programs"),
+	COLLECTOR_RESOURCE("stats://system/cpu", "system-cpu", "System CPU utilization",
+			   "Over the last 10 s of collectord's /proc/stat samples (window stated, never "
+			   "since boot): user/system/idle/iowait/irq/softirq/steal/nice percent per CPU and "
+			   "in total, context switches, interrupts and softirqs (by type) per second, "
+			   "runnable and blocked tasks",
+			   .type = WIRE_READ, .uri = "stats://system/cpu"),
+	COLLECTOR_RESOURCE("stats://system/memory", "system-memory", "System memory",
+			   "/proc/meminfo totals in kB, used and available ratios, swap used ratio, page "
+			   "fault, swap and reclaim (pgscan/pgsteal) rates over the last 10 s, and pressure "
+			   "stall information (PSI) for cpu, memory and io where enabled",
+			   .type = WIRE_READ, .uri = "stats://system/memory"),
+	COLLECTOR_RESOURCE("stats://system/network", "system-network", "Network interfaces",
+			   "Per interface from /proc/net/dev: bytes, packets, errors and drops received and "
+			   "sent, since boot and per second over the last 10 s",
+			   .type = WIRE_READ, .uri = "stats://system/network"),
 };
 const size_t schedmcp_n_resources = ELEMENTSOF(schedmcp_resources);

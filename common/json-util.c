@@ -45,7 +45,8 @@ int json_get_uint(const json_t *obj, const char *key, uint64_t max, uint64_t *re
 
 char *json_dump_compact(const json_t *j, size_t *ret_len)
 {
-	char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+	/* 12 significant digits: 41.38, not 41.380000000000003, in every answer. */
+	char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(12));
 
 	if (s && ret_len)
 		*ret_len = strlen(s);

@@ -2,6 +2,8 @@
 #include "build-config.h"
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +52,8 @@ static int print_error(const struct ctl *c, int code, const char *msg)
 
 static void print_json(const struct ctl *c, const json_t *j)
 {
-	_cleanup_free_ char *s = json_dumps(j, (c->pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_ENCODE_ANY);
+	_cleanup_free_ char *s = json_dumps(j, (c->pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_ENCODE_ANY |
+						   JSON_REAL_PRECISION(12));
 
 	printf("%s\n", s ? s : "null");
 }
@@ -180,6 +183,23 @@ static int verb_ping(struct ctl *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* KEY=VALUE words into an args object: a VALUE that parses as JSON is
+ * taken as such (limit=5, flag=true), anything else as a string. */
+static int parse_kv_args(int argc, char **argv, json_t *args)
+{
+	for (int i = 0; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		json_t *v;
+
+		if (!eq || eq == argv[i])
+			return -EINVAL;
+		*eq = 0;
+		v = json_loads(eq + 1, JSON_DECODE_ANY, NULL);
+		json_object_set_new(args, argv[i], v ? v : json_string(eq + 1));
+	}
+	return 0;
+}
+
 static int verb_show(struct ctl *c, int argc, char **argv)
 {
 	_cleanup_json_ json_t *req = json_pack("{s:s, s:{}}", "uri", argv[0], "args"), *reply = NULL;
@@ -187,17 +207,8 @@ static int verb_show(struct ctl *c, int argc, char **argv)
 
 	if (!req)
 		return print_error(c, EXIT_REQUEST_FAILED, "out of memory");
-	/* Extra words are KEY=VALUE arguments of the resource. */
-	for (int i = 1; i < argc; i++) {
-		char *eq = strchr(argv[i], '=');
-		json_t *v;
-
-		if (!eq)
-			return print_error(c, EXIT_USAGE, "resource arguments are KEY=VALUE");
-		*eq = 0;
-		v = json_loads(eq + 1, JSON_DECODE_ANY, NULL);
-		json_object_set_new(json_object_get(req, "args"), argv[i], v ? v : json_string(eq + 1));
-	}
+	if (parse_kv_args(argc - 1, argv + 1, json_object_get(req, "args")) < 0)
+		return print_error(c, EXIT_USAGE, "resource arguments are KEY=VALUE");
 	r = ctl_call(c, WIRE_READ, req, &reply);
 	if (r != EXIT_OK)
 		return r;
@@ -245,12 +256,97 @@ static int verb_clients(struct ctl *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	interrupted = 1;
+}
+
+static void print_progress(const struct ctl *c, const struct wire_message *m)
+{
+	_cleanup_json_ json_t *p = json_loadb((const char *)m->payload, m->length, 0, NULL);
+	const char *msg = NULL;
+
+	if (c->json || !p)
+		return;
+	json_get_string(p, "message", &msg);
+	fprintf(stderr, "  ... %s\n", msg ? msg : "working");
+}
+
+/* Waits for the answer to CALL id, showing progress; Ctrl-C sends CANCEL. */
+static int wait_call(struct ctl *c, uint32_t id, json_t **ret, char **ret_error)
+{
+	bool cancel_sent = false;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = collector_client_fd(c->client), .events = POLLIN };
+		struct wire_message m = { 0 };
+		int r;
+
+		if (interrupted && !cancel_sent) {
+			_cleanup_json_ json_t *cancel = json_pack("{s:I}", "request_id", (json_int_t)id);
+
+			if (!cancel || collector_client_send(c->client, WIRE_CANCEL, cancel, NULL) < 0)
+				return -ECANCELED;
+			cancel_sent = true;
+		}
+		r = collector_client_receive(c->client, &m);
+		if (r < 0)
+			return r;
+		if (r == 0) {
+			if (poll(&pfd, 1, 200) < 0 && errno != EINTR)
+				return -errno;
+			continue;
+		}
+		if (m.request_id == id && m.type == WIRE_PROGRESS)
+			print_progress(c, &m);
+		else if (m.request_id == id)
+			r = collector_reply_decode(&m, ret, ret_error);
+		wire_message_done(&m);
+		if (m.request_id == id && m.type != WIRE_PROGRESS)
+			return r;
+	}
+}
+
+static int verb_call(struct ctl *c, int argc, char **argv)
+{
+	_cleanup_json_ json_t *req = json_pack("{s:s, s:{}}", "name", argv[0], "args"), *reply = NULL;
+	_cleanup_free_ char *error = NULL;
+	struct sigaction sa = { .sa_handler = on_sigint };
+	uint32_t id;
+	int r;
+
+	if (!req)
+		return print_error(c, EXIT_REQUEST_FAILED, "out of memory");
+	if (parse_kv_args(argc - 1, argv + 1, json_object_get(req, "args")) < 0)
+		return print_error(c, EXIT_USAGE, "call arguments are KEY=VALUE");
+	r = ctl_connect(c);
+	if (r != EXIT_OK)
+		return r;
+	sigaction(SIGINT, &sa, NULL);
+	r = collector_client_send(c->client, WIRE_CALL, req, &id);
+	if (r >= 0)
+		r = wait_call(c, id, &reply, &error);
+	if (r == -ECANCELED)
+		return print_error(c, EXIT_REQUEST_FAILED, "cancelled");
+	if (r == -ECONNRESET || r == -EPROTO)
+		return print_error(c, EXIT_PROTOCOL, "connection to collectord lost");
+	if (r < 0)
+		return print_error(c, EXIT_REQUEST_FAILED, error ? error : strerror(-r));
+	if (!c->json)
+		c->pretty = true;
+	print_json(c, reply);
+	return EXIT_OK;
+}
+
 static int verb_help(struct ctl *c, int argc, char **argv);
 
 static const struct verb verbs[] = {
 	{ "status", "", "version, uptime, features, clients and BPF state", 0, 0, verb_status },
 	{ "ping", "", "round trip to the collector", 0, 0, verb_ping },
 	{ "show", "RESOURCE [KEY=VALUE...]", "print a resource, e.g. topology://info", 1, 64, verb_show },
+	{ "call", "NAME [KEY=VALUE...]", "run an operation, e.g. measure_switches duration_secs=2 (Ctrl-C cancels)", 1, 64, verb_call },
 	{ "clients", "", "connected peers (admin)", 0, 0, verb_clients },
 	{ "reload", "", "re-read the configuration file (admin)", 0, 0, verb_reload },
 	{ "help", "", "this text", 0, 0, verb_help },

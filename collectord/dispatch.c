@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "calls.h"
 #include "dispatch.h"
 #include "json-util.h"
 #include "log.h"
@@ -12,19 +13,32 @@
 #include "resources.h"
 #include "status.h"
 
-typedef int (*dispatch_fn)(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error);
+/* A handler returns 0 with a reply, 1 when the answer comes later (a CALL
+ * answers itself), or a negative errno with an optional message. */
+typedef int (*dispatch_fn)(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
+			   char **ret_error);
 
 struct dispatch_entry {
 	enum wire_access access; /* the least a peer must have */
 	dispatch_fn handler;
 };
 
-static int handle_hello(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error);
-static int handle_ping(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error);
-static int handle_status(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error);
-static int handle_read(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error);
-static int handle_reload(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error);
-static int handle_clients(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error);
+static int handle_hello(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
+			char **ret_error);
+static int handle_ping(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
+			char **ret_error);
+static int handle_status(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
+			char **ret_error);
+static int handle_read(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
+			char **ret_error);
+static int handle_reload(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
+			char **ret_error);
+static int handle_clients(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
+			char **ret_error);
+static int handle_call(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
+			char **ret_error);
+static int handle_cancel(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
+			 char **ret_error);
 
 /* A type without a row (REPLY, ERROR) cannot reach any handler. */
 static const struct dispatch_entry dispatch_table[WIRE_TYPE_MAX] = {
@@ -34,6 +48,8 @@ static const struct dispatch_entry dispatch_table[WIRE_TYPE_MAX] = {
 	[WIRE_READ] = { WIRE_ACCESS_READ, handle_read },
 	[WIRE_RELOAD] = { WIRE_ACCESS_ADMIN, handle_reload },
 	[WIRE_CLIENTS] = { WIRE_ACCESS_ADMIN, handle_clients },
+	[WIRE_CALL] = { WIRE_ACCESS_READ, handle_call }, /* each call checks its own level too */
+	[WIRE_CANCEL] = { WIRE_ACCESS_READ, handle_cancel },
 };
 
 enum wire_access dispatch_required_access(unsigned type)
@@ -43,7 +59,8 @@ enum wire_access dispatch_required_access(unsigned type)
 	return dispatch_table[type].access;
 }
 
-static int handle_hello(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error)
+static int handle_hello(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
+			char **ret_error)
 {
 	const char *name = "unknown";
 	uint64_t proto = 0;
@@ -70,19 +87,22 @@ static int handle_hello(struct peer *p, const json_t *args, json_t **ret_reply, 
 	return 0;
 }
 
-static int handle_ping(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error)
+static int handle_ping(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
+			char **ret_error)
 {
 	*ret_reply = json_pack("{s:I}", "now_ns", (json_int_t)now_mono_ns());
 	return *ret_reply ? 0 : -ENOMEM;
 }
 
-static int handle_status(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error)
+static int handle_status(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
+			char **ret_error)
 {
 	*ret_reply = status_to_json(p->m, p);
 	return *ret_reply ? 0 : -ENOMEM;
 }
 
-static int handle_read(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error)
+static int handle_read(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
+			char **ret_error)
 {
 	const char *uri;
 	const json_t *rargs;
@@ -99,7 +119,8 @@ static int handle_read(struct peer *p, const json_t *args, json_t **ret_reply, c
 	return resource_read(p->m, p, uri, rargs, ret_reply, ret_error);
 }
 
-static int handle_reload(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error)
+static int handle_reload(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
+			char **ret_error)
 {
 	int r = manager_reload(p->m, ret_error);
 
@@ -109,7 +130,8 @@ static int handle_reload(struct peer *p, const json_t *args, json_t **ret_reply,
 	return *ret_reply ? 0 : -ENOMEM;
 }
 
-static int handle_clients(struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error)
+static int handle_clients(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
+			char **ret_error)
 {
 	json_t *list = json_array();
 	struct peer *q;
@@ -119,6 +141,35 @@ static int handle_clients(struct peer *p, const json_t *args, json_t **ret_reply
 	LIST_FOREACH(q, &p->m->peers, link)
 		json_array_append_new(list, peer_to_json(q));
 	*ret_reply = json_pack("{s:o}", "clients", list);
+	return *ret_reply ? 0 : -ENOMEM;
+}
+
+static int handle_call(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
+			char **ret_error)
+{
+	int r;
+
+	if (!args) {
+		*ret_error = strdup("CALL needs a payload {\"name\": ..., \"args\": {...}}");
+		return -EINVAL;
+	}
+	r = calls_start(p, request_id, args, ret_error);
+	return r < 0 ? r : 1;
+}
+
+static int handle_cancel(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
+			 char **ret_error)
+{
+	int r;
+
+	if (!args) {
+		*ret_error = strdup("CANCEL needs a payload {\"request_id\": N}");
+		return -EINVAL;
+	}
+	r = calls_cancel(p, args, ret_error);
+	if (r < 0)
+		return r;
+	*ret_reply = json_pack("{s:b}", "cancelled", 1);
 	return *ret_reply ? 0 : -ENOMEM;
 }
 
@@ -190,7 +241,9 @@ void dispatch_message(struct peer *p, const struct wire_message *msg)
 		refuse(p, msg->request_id, r, err);
 		return;
 	}
-	r = e->handler(p, args, &reply, &error);
+	r = e->handler(p, msg->request_id, args, &reply, &error);
+	if (r > 0)
+		return;
 	if (r < 0) {
 		peer_send_error(p, msg->request_id, r, error);
 		if (msg->type == WIRE_HELLO)

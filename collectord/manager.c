@@ -11,6 +11,7 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include "calls.h"
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
@@ -249,6 +250,7 @@ int manager_new(const struct manager_options *opt, struct manager **ret)
 	m->listen_fd = -1;
 	m->start_mono_ns = now_mono_ns();
 	LIST_INIT(&m->peers);
+	LIST_INIT(&m->calls);
 	r = config_load(opt->config_path, &m->config, &error);
 	if (r < 0) {
 		log_error("bad configuration: %s", error ? error : strerror(-r));
@@ -372,6 +374,7 @@ void manager_free(struct manager *m)
 {
 	if (!m)
 		return;
+	calls_cancel_all(m);
 	while (!LIST_EMPTY(&m->peers))
 		peer_free(LIST_FIRST(&m->peers));
 	schedagg_stop(m->schedagg);

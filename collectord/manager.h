@@ -42,6 +42,7 @@ struct manager {
 	uint64_t watchdog_usec;
 
 	LIST_HEAD(, peer) peers;
+	LIST_HEAD(, call) calls; /* CALL requests still running, of every peer */
 	unsigned nr_peers;
 	uint64_t next_peer_id;
 	uint64_t peers_total, peers_refused;

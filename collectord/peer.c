@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "calls.h"
 #include "dispatch.h"
 #include "json-util.h"
 #include "log.h"
@@ -366,6 +367,7 @@ void peer_free(struct peer *p)
 	if (!p)
 		return;
 	m = p->m;
+	calls_peer_gone(m, p);
 	LIST_REMOVE(p, link);
 	m->nr_peers--;
 	event_free(p->ev_read);

@@ -79,6 +79,11 @@ void schedagg_stop(struct schedagg *s)
 	free(s);
 }
 
+unsigned schedagg_nr_cpus(const struct schedagg *s)
+{
+	return (unsigned)s->nr_cpus;
+}
+
 const char *schedagg_attach_kind(const struct schedagg *s)
 {
 	return s->btf ? "tp_btf" : "raw_tp";

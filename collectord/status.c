@@ -2,6 +2,7 @@
 #include "build-config.h"
 #include <unistd.h>
 
+#include "calls.h"
 #include "manager.h"
 #include "peer.h"
 #include "probe.h"
@@ -34,7 +35,7 @@ static json_t *bpf_json(struct manager *m)
 
 json_t *status_to_json(struct manager *m, const struct peer *asker)
 {
-	return json_pack("{s:s, s:i, s:I, s:i, s:s, s:{s:s, s:b, s:I}, s:o, s:{s:i, s:i, s:I, s:I}, s:o, s:{s:s, s:i, s:i, s:I, s:I, s:i}}",
+	json_t *s = json_pack("{s:s, s:i, s:I, s:i, s:s, s:{s:s, s:b, s:I}, s:o, s:{s:i, s:i, s:I, s:I}, s:o, s:{s:s, s:i, s:i, s:I, s:I, s:i}}",
 			 "version", PROJECT_VERSION, "protocol", WIRE_VERSION, "uptime_s",
 			 (json_int_t)((now_mono_ns() - m->start_mono_ns) / 1000000000ull), "pid",
 			 (int)getpid(), "access", wire_access_to_string(asker->access), "socket", "path",
@@ -47,4 +48,8 @@ json_t *status_to_json(struct manager *m, const struct peer *asker)
 			 "max_queued_bytes", (json_int_t)m->config.max_queued_bytes, "max_message_bytes",
 			 (json_int_t)m->config.max_message_bytes, "history_seconds",
 			 (int)m->config.history_seconds);
+
+	if (s)
+		json_object_set_new(s, "calls", calls_list());
+	return s;
 }

@@ -15,6 +15,9 @@ static const struct wire_type_info wire_types[WIRE_TYPE_MAX] = {
 	[WIRE_READ] = { "read", WIRE_PAYLOAD_JSON, WIRE_DIR_TO_SERVER },
 	[WIRE_RELOAD] = { "reload", WIRE_PAYLOAD_EMPTY, WIRE_DIR_TO_SERVER },
 	[WIRE_CLIENTS] = { "clients", WIRE_PAYLOAD_EMPTY, WIRE_DIR_TO_SERVER },
+	[WIRE_CALL] = { "call", WIRE_PAYLOAD_JSON, WIRE_DIR_TO_SERVER },
+	[WIRE_CANCEL] = { "cancel", WIRE_PAYLOAD_JSON, WIRE_DIR_TO_SERVER },
+	[WIRE_PROGRESS] = { "progress", WIRE_PAYLOAD_JSON, WIRE_DIR_TO_CLIENT },
 };
 
 const struct wire_type_info *wire_type_lookup(unsigned type)

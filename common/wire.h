@@ -63,6 +63,9 @@ enum wire_type {
 	WIRE_READ,      /* client: {"uri":"...","args":{...}}; REPLY with the resource */
 	WIRE_RELOAD,    /* client, admin: re-read the configuration file */
 	WIRE_CLIENTS,   /* client, admin: list connected peers */
+	WIRE_CALL,      /* client: {"name":"...","args":{...}}: an operation that may take long */
+	WIRE_CANCEL,    /* client: {"request_id":N}: stop CALL N, which then answers ERROR ECANCELED */
+	WIRE_PROGRESS,  /* server: {"progress":x,"total":y,"message":"..."} for a CALL in flight */
 	WIRE_TYPE_MAX,
 };
 

@@ -16,6 +16,7 @@ struct pending {
 	struct collector_link *owner;
 	uint32_t id;
 	collector_reply_fn cb;
+	collector_progress_fn progress;
 	void *userdata;
 	struct event *timer;
 };
@@ -83,8 +84,15 @@ static void on_readable(evutil_socket_t fd, short what, void *userdata)
 		LIST_FOREACH(p, &l->pending, link)
 			if (p->id == m.request_id)
 				break;
-		if (!p) { /* late reply to a request that timed out */
+		if (!p) { /* late reply to a request that timed out or was cancelled */
 			wire_message_done(&m);
+			continue;
+		}
+		if (m.type == WIRE_PROGRESS) {
+			body = json_loadb((const char *)m.payload, m.length, 0, NULL);
+			wire_message_done(&m);
+			if (p->progress && json_is_object(body))
+				p->progress(p->userdata, body);
 			continue;
 		}
 		r = collector_reply_decode(&m, &body, &error);
@@ -119,10 +127,12 @@ static int link_connect(struct collector_link *l, char **ret_error)
 	return 0;
 }
 
-void collector_link_request(struct collector_link *l, enum wire_type type, const json_t *payload,
-			    collector_reply_fn cb, void *userdata)
+uint32_t collector_link_request_opts(struct collector_link *l, enum wire_type type, const json_t *payload,
+				     const struct collector_request_opts *opts, collector_reply_fn cb,
+				     void *userdata)
 {
-	struct timeval tv = { .tv_sec = l->timeout_ms / 1000, .tv_usec = (l->timeout_ms % 1000) * 1000 };
+	int timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms : l->timeout_ms;
+	struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
 	_cleanup_free_ char *error = NULL;
 	struct pending *p;
 	int r;
@@ -132,12 +142,12 @@ void collector_link_request(struct collector_link *l, enum wire_type type, const
 		/* -ENOTCONN, not the connect() errno: an -ENOENT here must not
 		 * read as "the collector has no such resource". */
 		cb(userdata, -ENOTCONN, NULL, error ? error : strerror(-r));
-		return;
+		return 0;
 	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {
 		cb(userdata, -ENOMEM, NULL, "out of memory");
-		return;
+		return 0;
 	}
 	r = collector_client_send(l->client, type, payload, &p->id);
 	if (r < 0) {
@@ -150,11 +160,12 @@ void collector_link_request(struct collector_link *l, enum wire_type type, const
 		if (r < 0) {
 			free(p);
 			cb(userdata, -ENOTCONN, NULL, error ? error : "collectord went away; restart it");
-			return;
+			return 0;
 		}
 	}
 	p->owner = l;
 	p->cb = cb;
+	p->progress = opts ? opts->progress : NULL;
 	p->userdata = userdata;
 	p->timer = evtimer_new(l->base, on_timeout, p);
 	if (!p->timer || evtimer_add(p->timer, &tv) < 0) {
@@ -162,9 +173,34 @@ void collector_link_request(struct collector_link *l, enum wire_type type, const
 			event_free(p->timer);
 		free(p);
 		cb(userdata, -ENOMEM, NULL, "out of memory");
-		return;
+		return 0;
 	}
 	LIST_INSERT_HEAD(&l->pending, p, link);
+	return p->id;
+}
+
+void collector_link_request(struct collector_link *l, enum wire_type type, const json_t *payload,
+			    collector_reply_fn cb, void *userdata)
+{
+	collector_link_request_opts(l, type, payload, NULL, cb, userdata);
+}
+
+void collector_link_cancel(struct collector_link *l, uint32_t handle)
+{
+	_cleanup_json_ json_t *cancel = NULL;
+	struct pending *p;
+
+	LIST_FOREACH(p, &l->pending, link)
+		if (p->id == handle)
+			break;
+	if (!p)
+		return;
+	/* Only a CALL can be stopped in the collector; other requests are
+	 * answered at once anyway, and the late answer is dropped. */
+	cancel = json_pack("{s:I}", "request_id", (json_int_t)handle);
+	if (cancel && l->client)
+		collector_client_send(l->client, WIRE_CANCEL, cancel, NULL);
+	pending_finish(p, -ECANCELED, NULL, "cancelled");
 }
 
 int collector_link_new(struct event_base *base, const char *socket_path, int timeout_ms,

@@ -14,6 +14,14 @@ struct collector_link;
  * collector's own errno for its error replies. */
 typedef void (*collector_reply_fn)(void *userdata, int err, const json_t *body, const char *message);
 
+/* A PROGRESS message for a request in flight: {"progress","total","message"}. */
+typedef void (*collector_progress_fn)(void *userdata, const json_t *progress);
+
+struct collector_request_opts {
+	int timeout_ms;                  /* 0: the link's default */
+	collector_progress_fn progress;  /* may be NULL */
+};
+
 int collector_link_new(struct event_base *base, const char *socket_path, int timeout_ms,
 		       struct collector_link **ret);
 void collector_link_free(struct collector_link *l);
@@ -22,3 +30,13 @@ void collector_link_free(struct collector_link *l);
  * once, possibly before this returns (when the collector cannot be reached). */
 void collector_link_request(struct collector_link *l, enum wire_type type, const json_t *payload,
 			    collector_reply_fn cb, void *userdata);
+
+/* The same with options. Returns the request's handle for
+ * collector_link_cancel(), or 0 when cb has already run. */
+uint32_t collector_link_request_opts(struct collector_link *l, enum wire_type type, const json_t *payload,
+				     const struct collector_request_opts *opts, collector_reply_fn cb,
+				     void *userdata);
+
+/* Stops a request: tells the collector (CANCEL) and runs its callback now
+ * with -ECANCELED. A handle that already finished is ignored. */
+void collector_link_cancel(struct collector_link *l, uint32_t handle);

@@ -12,6 +12,10 @@ struct mcp_request;
 struct mcp_resource;
 
 typedef void (*mcp_resource_read_fn)(struct mcp_request *req, const struct mcp_resource *res, void *app);
+/* resources/subscribe of a resource: 0, or a negative errno with a sentence
+ * for the client. The server remembers the subscription and answers. */
+typedef int (*mcp_resource_subscribe_fn)(const struct mcp_resource *res, void *app, char **ret_error);
+typedef void (*mcp_resource_unsubscribe_fn)(const struct mcp_resource *res, void *app);
 
 struct mcp_resource {
 	const char *uri;
@@ -21,6 +25,9 @@ struct mcp_resource {
 	const char *mime_type;
 	mcp_resource_read_fn read;
 	const void *data; /* for the reader: e.g. which collector resource */
+	/* Both NULL: the resource cannot be subscribed to. */
+	mcp_resource_subscribe_fn subscribe;
+	mcp_resource_unsubscribe_fn unsubscribe;
 };
 
 struct mcp_tool;
@@ -72,6 +79,10 @@ void mcp_server_free(struct mcp_server *s);
 void mcp_server_handle_line(struct mcp_server *s, const char *line, size_t len);
 /* Answers a line that was too long to read: -32600 with id null. */
 void mcp_server_line_too_long(struct mcp_server *s, size_t limit);
+
+/* Sends notifications/resources/updated for uri when the client subscribed
+ * to it; a no-op otherwise. Rate limiting is the caller's. */
+void mcp_server_resource_updated(struct mcp_server *s, const char *uri);
 
 /* The version agreed at initialize, or NULL before. */
 const char *mcp_server_protocol_version(const struct mcp_server *s);

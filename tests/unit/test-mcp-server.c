@@ -61,9 +61,9 @@ static void read_later(struct mcp_request *req, const struct mcp_resource *res, 
 }
 
 static const struct mcp_resource resources[] = {
-	{ "test://hello", "hello", "Hello", "Says hello.", "application/json", read_now, "world" },
-	{ "test://later", "later", "Later", "Answers later.", "application/json", read_later, NULL },
-	{ "test://untitled", "untitled", NULL, "Has no title.", "application/json", read_now, "plain" },
+	{ "test://hello", "hello", "Hello", "Says hello.", "application/json", read_now, "world", NULL, NULL },
+	{ "test://later", "later", "Later", "Answers later.", "application/json", read_later, NULL, NULL, NULL },
+	{ "test://untitled", "untitled", NULL, "Has no title.", "application/json", read_now, "plain", NULL, NULL },
 };
 
 static void tool_echo(struct mcp_request *req, const struct mcp_tool *tool, const json_t *args, void *app)

@@ -155,6 +155,27 @@ static int take_activated_socket(struct manager *m)
 	return 1;
 }
 
+static void on_accept_resume(evutil_socket_t fd, short what, void *userdata)
+{
+	struct manager *m = userdata;
+
+	event_add(m->listen_ev, NULL);
+}
+
+/* Out of file descriptors: the listening socket stays readable, so keep
+ * accepting and the loop spins. Pause accepting for a moment instead; the
+ * kernel keeps new clients in the backlog meanwhile. */
+static void accept_pause(struct manager *m)
+{
+	struct timeval tv = { .tv_usec = 200000 };
+
+	event_del(m->listen_ev);
+	if (!m->accept_resume_ev)
+		m->accept_resume_ev = evtimer_new(m->base, on_accept_resume, m);
+	if (!m->accept_resume_ev || evtimer_add(m->accept_resume_ev, &tv) < 0)
+		event_add(m->listen_ev, NULL); /* better spin than go deaf */
+}
+
 static void on_accept(evutil_socket_t fd, short what, void *userdata)
 {
 	struct manager *m = userdata;
@@ -163,11 +184,12 @@ static void on_accept(evutil_socket_t fd, short what, void *userdata)
 		int c = accept4(m->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 		if (c < 0) {
-			if (errno == EMFILE || errno == ENFILE)
-				log_warning("accept: %s; refusing new clients until fds are freed",
-					    strerror(errno));
-			else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			if (errno == EMFILE || errno == ENFILE) {
+				log_warning("accept: %s; pausing new clients for 200 ms", strerror(errno));
+				accept_pause(m);
+			} else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
 				log_warning("accept: %s", strerror(errno));
+			}
 			return;
 		}
 		if (m->idle_ev)
@@ -385,7 +407,8 @@ void manager_free(struct manager *m)
 	if (m->socket_owned && m->socket_path[0])
 		unlink(m->socket_path);
 	safe_close(m->listen_fd);
-	struct event *events[] = { m->sig_term, m->sig_int, m->sig_hup, m->watchdog_ev, m->idle_ev };
+	struct event *events[] = { m->sig_term, m->sig_int, m->sig_hup, m->watchdog_ev, m->idle_ev,
+				   m->accept_resume_ev };
 	for (size_t i = 0; i < ELEMENTSOF(events); i++)
 		if (events[i])
 			event_free(events[i]);

@@ -36,6 +36,7 @@ struct manager {
 	char socket_path[108];
 	gid_t socket_gid;
 	struct event *listen_ev;
+	struct event *accept_resume_ev; /* re-arms accepting after running out of fds */
 
 	struct event *sig_term, *sig_int, *sig_hup;
 	struct event *watchdog_ev, *idle_ev;

@@ -175,16 +175,17 @@ static int run_clients(const struct target *t, unsigned clients, unsigned n, dou
 int main(int argc, char **argv)
 {
 	const char *schedmcp = NULL, *echo = NULL, *sock = NULL;
-	unsigned requests = 2000, rounds = 5;
+	unsigned requests = 2000, rounds = 5, only_clients = 0;
 	int c;
 
-	while ((c = getopt(argc, argv, "s:e:S:n:r:")) >= 0) {
+	while ((c = getopt(argc, argv, "s:e:S:n:r:c:")) >= 0) {
 		switch (c) {
 		case 's': schedmcp = optarg; break;
 		case 'e': echo = optarg; break;
 		case 'S': sock = optarg; break;
 		case 'n': requests = (unsigned)atoi(optarg); break;
 		case 'r': rounds = (unsigned)atoi(optarg); break;
+		case 'c': only_clients = (unsigned)atoi(optarg); break;
 		default: return 2;
 		}
 	}
@@ -206,11 +207,17 @@ int main(int argc, char **argv)
 		{ "ping", mcp_argv, ping, true },
 		{ "read", mcp_argv, read_req, true },
 	};
-	const unsigned client_counts[] = { 1, 8 };
+	unsigned client_counts[] = { 1, 8 };
+	size_t n_counts = 2;
+
+	if (only_clients) {
+		client_counts[0] = only_clients;
+		n_counts = 1;
+	}
 
 	printf("# MCP latency: %u requests per client, %u interleaved rounds, median of rounds\n", requests, rounds);
 	printf("# read: resources/read %s\n", uri);
-	for (size_t cc = 0; cc < 2; cc++) {
+	for (size_t cc = 0; cc < n_counts; cc++) {
 		unsigned clients = client_counts[cc];
 		struct bench_series p50[3] = { 0 }, p99[3] = { 0 }, rps[3] = { 0 };
 		double *lat = calloc((size_t)clients * requests, sizeof(double));

@@ -39,6 +39,8 @@ struct mcp_server {
 	json_t *client_capabilities;
 	json_t **input_schemas; /* parsed once, indexed like cfg.tools */
 	json_t **output_schemas;
+	bool *subscribed; /* indexed like cfg.resources */
+	bool can_subscribe; /* some resource has hooks */
 };
 
 /* Fields a protocol version defines; strcmp works on these dates. */
@@ -151,7 +153,7 @@ static void method_initialize(struct mcp_server *s, struct mcp_request *r)
 	if (info && s->cfg.title && version_has(s, "2025-06-18"))
 		json_object_set_new(info, "title", json_string(s->cfg.title));
 	result = json_pack("{s:s, s:{s:{s:b, s:b}}, s:o}", "protocolVersion", s->version, "capabilities",
-			   "resources", "subscribe", 0, "listChanged", 0, "serverInfo", info);
+			   "resources", "subscribe", s->can_subscribe, "listChanged", 0, "serverInfo", info);
 	if (result && s->cfg.n_tools)
 		json_object_set_new(json_object_get(result, "capabilities"), "tools",
 				    json_pack("{s:b}", "listChanged", 0));
@@ -209,6 +211,104 @@ static void method_resources_read(struct mcp_server *s, struct mcp_request *r)
 	}
 	mcp_request_error(r, MCP_RESOURCE_NOT_FOUND, "Resource not found",
 			  json_pack("{s:s}", "uri", uri));
+}
+
+static int resource_lookup(const struct mcp_server *s, const char *uri)
+{
+	for (size_t i = 0; i < s->cfg.n_resources; i++)
+		if (strcmp(s->cfg.resources[i].uri, uri) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The resource a subscribe/unsubscribe names, or an error already sent. */
+static int subscription_target(struct mcp_server *s, struct mcp_request *r)
+{
+	const char *uri;
+	char msg[256];
+	int i;
+
+	if (json_get_string(r->params, "uri", &uri) < 0) {
+		mcp_request_error(r, JSONRPC_INVALID_PARAMS, "params.uri (a string) is required", NULL);
+		return -1;
+	}
+	i = resource_lookup(s, uri);
+	if (i < 0) {
+		mcp_request_error(r, MCP_RESOURCE_NOT_FOUND, "Resource not found", json_pack("{s:s}", "uri", uri));
+		return -1;
+	}
+	if (!s->cfg.resources[i].subscribe) {
+		snprintf(msg, sizeof(msg),
+			 "%.100s does not change on its own and cannot be subscribed to; read it again instead",
+			 uri);
+		mcp_request_error(r, JSONRPC_INVALID_PARAMS, msg, json_pack("{s:s}", "uri", uri));
+		return -1;
+	}
+	return i;
+}
+
+static void method_resources_subscribe(struct mcp_server *s, struct mcp_request *r)
+{
+	_cleanup_free_ char *error = NULL;
+	const struct mcp_resource *res;
+	int i = subscription_target(s, r), k;
+
+	if (i < 0)
+		return;
+	res = &s->cfg.resources[i];
+	/* Subscribing twice is one subscription, as unsubscribing once ends it. */
+	if (!s->subscribed[i]) {
+		k = res->subscribe(res, s->cfg.app, &error);
+		if (k < 0) {
+			mcp_request_error(r, JSONRPC_INTERNAL_ERROR, error ? error : strerror(-k),
+					  json_pack("{s:s, s:i}", "uri", res->uri, "errno", -k));
+			return;
+		}
+		s->subscribed[i] = true;
+	}
+	mcp_request_reply(r, json_object());
+}
+
+static void method_resources_unsubscribe(struct mcp_server *s, struct mcp_request *r)
+{
+	const struct mcp_resource *res;
+	int i = subscription_target(s, r);
+
+	if (i < 0)
+		return;
+	res = &s->cfg.resources[i];
+	if (s->subscribed[i]) {
+		s->subscribed[i] = false;
+		if (res->unsubscribe)
+			res->unsubscribe(res, s->cfg.app);
+	}
+	mcp_request_reply(r, json_object());
+}
+
+void mcp_server_resource_updated(struct mcp_server *s, const char *uri)
+{
+	int i = resource_lookup(s, uri);
+
+	if (i < 0 || !s->subscribed[i])
+		return;
+	send_message(s, jsonrpc_notification("notifications/resources/updated", json_pack("{s:s}", "uri", uri)));
+}
+
+bool mcp_server_subscribed(const struct mcp_server *s, const char *uri)
+{
+	int i = resource_lookup(s, uri);
+
+	return i >= 0 && s->subscribed[i];
+}
+
+void mcp_server_unsubscribe_all(struct mcp_server *s)
+{
+	for (size_t i = 0; i < s->cfg.n_resources; i++)
+		if (s->subscribed[i]) {
+			s->subscribed[i] = false;
+			if (s->cfg.resources[i].unsubscribe)
+				s->cfg.resources[i].unsubscribe(&s->cfg.resources[i], s->cfg.app);
+		}
 }
 
 static json_t *tool_json(const struct mcp_server *s, size_t i)
@@ -321,7 +421,9 @@ static const struct method methods[] = {
 	{ "ping", METHOD_BEFORE_INIT, method_ping, NULL },
 	{ "resources/list", 0, method_resources_list, NULL },
 	{ "resources/read", 0, method_resources_read, NULL },
+	{ "resources/subscribe", 0, method_resources_subscribe, NULL },
 	{ "resources/templates/list", 0, method_resources_templates_list, NULL },
+	{ "resources/unsubscribe", 0, method_resources_unsubscribe, NULL },
 	{ "tools/call", 0, method_tools_call, NULL },
 	{ "tools/list", 0, method_tools_list, NULL },
 };
@@ -471,6 +573,14 @@ int mcp_server_new(const struct mcp_server_config *cfg, struct mcp_server **ret)
 		return -ENOMEM;
 	s->cfg = *cfg;
 	LIST_INIT(&s->requests);
+	s->subscribed = calloc(cfg->n_resources + 1, sizeof(bool));
+	if (!s->subscribed) {
+		mcp_server_free(s);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < cfg->n_resources; i++)
+		if (cfg->resources[i].subscribe)
+			s->can_subscribe = true;
 	r = parse_tool_schemas(s);
 	if (r < 0) {
 		mcp_server_free(s);
@@ -488,6 +598,9 @@ void mcp_server_free(struct mcp_server *s)
 	 * owners (collector link) are torn down before the server. */
 	while (!LIST_EMPTY(&s->requests))
 		request_free(LIST_FIRST(&s->requests));
+	if (s->subscribed)
+		mcp_server_unsubscribe_all(s);
+	free(s->subscribed);
 	json_decref(s->client_info);
 	json_decref(s->client_capabilities);
 	for (size_t i = 0; i < s->cfg.n_tools; i++) {

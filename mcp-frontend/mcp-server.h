@@ -83,6 +83,10 @@ void mcp_server_line_too_long(struct mcp_server *s, size_t limit);
 /* Sends notifications/resources/updated for uri when the client subscribed
  * to it; a no-op otherwise. Rate limiting is the caller's. */
 void mcp_server_resource_updated(struct mcp_server *s, const char *uri);
+bool mcp_server_subscribed(const struct mcp_server *s, const char *uri);
+/* Ends every subscription, running the unsubscribe hooks: call it while
+ * what the hooks use is still alive (mcp_server_free() calls it too). */
+void mcp_server_unsubscribe_all(struct mcp_server *s);
 
 /* The version agreed at initialize, or NULL before. */
 const char *mcp_server_protocol_version(const struct mcp_server *s);

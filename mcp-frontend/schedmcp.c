@@ -212,7 +212,10 @@ int main(int argc, char **argv)
 finish:
 	if (r < 0)
 		log_error_errno(r, "schedmcp failed: %m");
-	/* The link first: its pending callbacks still answer through the server. */
+	/* Subscriptions end while the link their hooks use is alive; then
+	 * the link: its pending callbacks still answer through the server. */
+	if (s.server)
+		mcp_server_unsubscribe_all(s.server);
 	collector_link_free(s.link);
 	mcp_server_free(s.server);
 	stdio_transport_free(s.io);

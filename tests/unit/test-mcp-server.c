@@ -19,6 +19,8 @@ struct out {
 
 struct app {
 	struct mcp_request *held; /* a request test://later did not answer yet */
+	int subscribes, unsubscribes;
+	int subscribe_fail; /* the subscribe hook's return when nonzero */
 };
 
 static int write_line(void *userdata, const char *line, size_t len)
@@ -60,10 +62,31 @@ static void read_later(struct mcp_request *req, const struct mcp_resource *res, 
 	a->held = req;
 }
 
+static int subscribe_hook(const struct mcp_resource *res, void *app, char **ret_error)
+{
+	struct app *a = app;
+
+	if (a->subscribe_fail) {
+		*ret_error = strdup("the stream cannot start; start collectord");
+		return a->subscribe_fail;
+	}
+	a->subscribes++;
+	return 0;
+}
+
+static void unsubscribe_hook(const struct mcp_resource *res, void *app)
+{
+	struct app *a = app;
+
+	a->unsubscribes++;
+}
+
 static const struct mcp_resource resources[] = {
 	{ "test://hello", "hello", "Hello", "Says hello.", "application/json", read_now, "world", NULL, NULL },
 	{ "test://later", "later", "Later", "Answers later.", "application/json", read_later, NULL, NULL, NULL },
 	{ "test://untitled", "untitled", NULL, "Has no title.", "application/json", read_now, "plain", NULL, NULL },
+	{ "test://live", "live", "Live", "Changes.", "application/json", read_now, "live", subscribe_hook,
+	  unsubscribe_hook },
 };
 
 static void tool_echo(struct mcp_request *req, const struct mcp_tool *tool, const json_t *args, void *app)
@@ -248,6 +271,9 @@ static void check_version(const char *asked, const char *answer, bool titles)
 		CHECK_STR_EQ("Test Server", json_string_value(json_object_get(info, "title")));
 	CHECK_STR_EQ("Read test://hello.", json_string_value(json_object_get(result, "instructions")));
 	CHECK(json_is_object(json_object_get(json_object_get(result, "capabilities"), "resources")));
+	/* test://live has hooks, so the server offers subscriptions. */
+	CHECK(json_is_true(json_object_get(json_object_get(json_object_get(result, "capabilities"), "resources"),
+					   "subscribe")));
 	json_decref(msg);
 
 	/* The client's notifications/initialized is never answered. */
@@ -637,6 +663,81 @@ static void test_tools(void)
 	CHECK(s == NULL);
 }
 
+static void test_subscriptions(void)
+{
+	struct out o;
+	struct app a;
+	struct mcp_server *s = server_initialized(&o, &a);
+	json_t *msg, *params;
+
+	/* Nothing is sent for a resource nobody subscribed to. */
+	mcp_server_resource_updated(s, "test://live");
+	CHECK_INT_EQ(0, unread(&o));
+	feed(s, "{'jsonrpc':'2.0','id':2,'method':'resources/subscribe','params':{'uri':'test://live'}}");
+	take_result(&o, "2", &msg);
+	json_decref(msg);
+	CHECK_INT_EQ(1, a.subscribes);
+	CHECK(mcp_server_subscribed(s, "test://live"));
+	/* Twice is one subscription: the hook runs once. */
+	feed(s, "{'jsonrpc':'2.0','id':3,'method':'resources/subscribe','params':{'uri':'test://live'}}");
+	take_result(&o, "3", &msg);
+	json_decref(msg);
+	CHECK_INT_EQ(1, a.subscribes);
+
+	mcp_server_resource_updated(s, "test://live");
+	msg = take(&o);
+	CHECK_STR_EQ("notifications/resources/updated", json_string_value(json_object_get(msg, "method")));
+	CHECK(json_object_get(msg, "id") == NULL);
+	params = json_object_get(msg, "params");
+	CHECK_STR_EQ("test://live", json_string_value(json_object_get(params, "uri")));
+	json_decref(msg);
+	mcp_server_resource_updated(s, "test://hello");
+	mcp_server_resource_updated(s, "test://nope");
+	CHECK_INT_EQ(0, unread(&o));
+
+	/* Unknown resources, resources without hooks, bad params. */
+	feed(s, "{'jsonrpc':'2.0','id':4,'method':'resources/subscribe','params':{'uri':'test://nope'}}");
+	json_decref(take_error(&o, "4", MCP_RESOURCE_NOT_FOUND));
+	feed(s, "{'jsonrpc':'2.0','id':5,'method':'resources/subscribe','params':{'uri':'test://hello'}}");
+	json_decref(take_error(&o, "5", JSONRPC_INVALID_PARAMS));
+	feed(s, "{'jsonrpc':'2.0','id':6,'method':'resources/subscribe','params':{}}");
+	json_decref(take_error(&o, "6", JSONRPC_INVALID_PARAMS));
+	feed(s, "{'jsonrpc':'2.0','id':7,'method':'resources/unsubscribe','params':{'uri':7}}");
+	json_decref(take_error(&o, "7", JSONRPC_INVALID_PARAMS));
+
+	feed(s, "{'jsonrpc':'2.0','id':8,'method':'resources/unsubscribe','params':{'uri':'test://live'}}");
+	take_result(&o, "8", &msg);
+	json_decref(msg);
+	CHECK_INT_EQ(1, a.unsubscribes);
+	CHECK(!mcp_server_subscribed(s, "test://live"));
+	mcp_server_resource_updated(s, "test://live");
+	CHECK_INT_EQ(0, unread(&o));
+	/* Unsubscribing what is not subscribed succeeds and runs no hook. */
+	feed(s, "{'jsonrpc':'2.0','id':9,'method':'resources/unsubscribe','params':{'uri':'test://live'}}");
+	take_result(&o, "9", &msg);
+	json_decref(msg);
+	CHECK_INT_EQ(1, a.unsubscribes);
+
+	/* A hook that fails: an error with its sentence, no subscription. */
+	a.subscribe_fail = -ENOTCONN;
+	feed(s, "{'jsonrpc':'2.0','id':10,'method':'resources/subscribe','params':{'uri':'test://live'}}");
+	msg = take_error(&o, "10", JSONRPC_INTERNAL_ERROR);
+	CHECK_STR_EQ("the stream cannot start; start collectord",
+		     json_string_value(json_object_get(json_object_get(msg, "error"), "message")));
+	json_decref(msg);
+	CHECK(!mcp_server_subscribed(s, "test://live"));
+
+	/* The server's end ends the subscriptions still open. */
+	a.subscribe_fail = 0;
+	feed(s, "{'jsonrpc':'2.0','id':11,'method':'resources/subscribe','params':{'uri':'test://live'}}");
+	take_result(&o, "11", &msg);
+	json_decref(msg);
+	CHECK_INT_EQ(2, a.subscribes);
+	mcp_server_free(s);
+	CHECK_INT_EQ(2, a.unsubscribes);
+	out_done(&o);
+}
+
 int main(void)
 {
 	test_version_list();
@@ -650,5 +751,6 @@ int main(void)
 	test_counters();
 	test_write_failure();
 	test_tools();
+	test_subscriptions();
 	return test_result("test-mcp-server");
 }

@@ -235,12 +235,29 @@ static int peer_receive_one(struct peer *p, uint8_t *dgram)
 	return 1;
 }
 
+static const char *framing_error_message(const struct peer *p, int r, char *msg, size_t size)
+{
+	switch (r) {
+	case -EMSGSIZE:
+		snprintf(msg, size, "message larger than MaxMessageBytes=%zu; closing the connection",
+			 p->m->config.max_message_bytes);
+		return msg;
+	case -EPROTO:
+		return "unsupported wire protocol version (this collector speaks version 1); closing the connection";
+	case -ENOMEM:
+		return "out of memory for this message; closing the connection";
+	default:
+		return "malformed wire message; closing the connection";
+	}
+}
+
 static void peer_on_read(evutil_socket_t fd, short what, void *userdata)
 {
 	_Static_assert(WIRE_DATAGRAM_MAX <= 64 * 1024, "receive buffer lives on the stack");
 	struct peer *p = userdata;
 	uint8_t dgram[WIRE_DATAGRAM_MAX];
 	uint64_t id = p->id;
+	char why[160];
 
 	for (int i = 0; i < PEER_READ_BURST && !p->closing; i++) {
 		int r = peer_receive_one(p, dgram);
@@ -257,7 +274,7 @@ static void peer_on_read(evutil_socket_t fd, short what, void *userdata)
 			log_info("peer %" PRIu64 " (pid %d): bad message (%s), closing", id, (int)p->cred.pid,
 				 strerror(-r));
 			wire_assembler_reset(&p->in);
-			peer_send_error(p, 0, r, "malformed wire message; closing the connection");
+			peer_send_error(p, 0, r, framing_error_message(p, r, why, sizeof(why)));
 			peer_close_after_flush(p);
 			return;
 		}

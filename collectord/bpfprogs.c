@@ -9,9 +9,9 @@
 
 #include "bpfprogs.h"
 #include "errmsg.h"
-#include "fileio.h"
 #include "json-util.h"
 #include "macro.h"
+#include "procfs.h"
 
 /* Distinct attach and program BTFs we parse during one listing. */
 #define BTF_CACHE_SIZE 64
@@ -196,7 +196,7 @@ static json_t *program_json(int fd, const struct bpf_prog_info *info, struct btf
 		return NULL;
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
 	json_object_set_new(o, "memlock_bytes",
-			    read_text_file(path, 4096, &fdinfo, NULL) == 0 &&
+			    procfs_read(NULL, path, 4096, &fdinfo, NULL) == 0 &&
 				    bpfprogs_fdinfo_memlock(fdinfo, &memlock) == 0
 				? json_integer((json_int_t)memlock)
 				: json_null());

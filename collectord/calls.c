@@ -11,6 +11,7 @@
 #include "macro.h"
 #include "manager.h"
 #include "measure.h"
+#include "profile.h"
 #include "peer.h"
 
 struct call {
@@ -26,6 +27,13 @@ struct call {
 static const struct call_def call_table[] = {
 	{ "measure_switches", "context switches per CPU counted in BPF over the next duration_secs",
 	  WIRE_ACCESS_READ, measure_switches_start, measure_switches_cancel },
+	{ "start_perf_profiling", "start this client's perf profiling session (event, freq Hz, pid or system-wide, "
+	  "mode kernel_aggregate|samples, call_graph fp|dwarf, duration_secs, max_samples); answers once it runs",
+	  WIRE_ACCESS_READ, profile_start, NULL },
+	{ "stop_perf_profiling", "stop this client's profiling session: state, event, freq asked and achieved, samples, "
+	  "lost, duration", WIRE_ACCESS_READ, profile_stop, NULL },
+	{ "get_perf_results", "symbolized results of this client's profile: format top|stacks|folded, limit, offset, "
+	  "include_stacks, pid, focus", WIRE_ACCESS_READ, profile_results, NULL },
 };
 
 static const struct call_def *call_lookup(const char *name)

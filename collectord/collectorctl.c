@@ -10,6 +10,9 @@
 #include <time.h>
 
 #include "collector-client.h"
+#include "ctl-events.h"
+#include "ctl-render.h"
+#include "flamegraph.h"
 #include "json-util.h"
 #include "macro.h"
 
@@ -212,10 +215,10 @@ static int verb_show(struct ctl *c, int argc, char **argv)
 	r = ctl_call(c, WIRE_READ, req, &reply);
 	if (r != EXIT_OK)
 		return r;
-	/* Resources are documents: shown as indented JSON in both modes. */
-	if (!c->json)
-		c->pretty = true;
-	print_json(c, reply);
+	if (c->json)
+		print_json(c, reply);
+	else if (ctl_render(stdout, reply) < 0)
+		return print_error(c, EXIT_REQUEST_FAILED, "out of memory");
 	return EXIT_OK;
 }
 
@@ -340,6 +343,304 @@ static int verb_call(struct ctl *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* ---- profile: start, wait, stop, results, and a flame graph of the folded stacks ---- */
+
+#define PROFILE_FOLDED_PAGE 1000
+
+static int profile_call(struct ctl *c, const char *name, const json_t *args, json_t **ret)
+{
+	_cleanup_json_ json_t *req = args ? json_pack("{s:s, s:O}", "name", name, "args", (json_t *)args)
+					  : json_pack("{s:s, s:{}}", "name", name, "args");
+	_cleanup_free_ char *error = NULL;
+	uint32_t id;
+	int r;
+
+	if (!req)
+		return print_error(c, EXIT_REQUEST_FAILED, "out of memory");
+	r = collector_client_send(c->client, WIRE_CALL, req, &id);
+	if (r >= 0)
+		r = wait_call(c, id, ret, &error);
+	if (r == -ECONNRESET || r == -EPROTO)
+		return print_error(c, EXIT_PROTOCOL, "connection to collectord lost");
+	if (r < 0)
+		return print_error(c, EXIT_REQUEST_FAILED, error ? error : strerror(-r));
+	return EXIT_OK;
+}
+
+static bool profile_still_running(struct ctl *c)
+{
+	_cleanup_json_ json_t *req = json_pack("{s:s, s:{}}", "uri", "profiling://perf/status", "args"), *st = NULL;
+	_cleanup_free_ char *error = NULL;
+
+	if (!req || collector_client_call(c->client, WIRE_READ, req, c->timeout_ms, &st, &error) < 0)
+		return false;
+	return strcmp(jstr(st, "state", ""), "running") == 0;
+}
+
+/* Every folded line of the profile, page after page. */
+static int profile_folded(struct ctl *c, const char *focus, char ***ret, size_t *ret_n)
+{
+	char **lines = NULL;
+	size_t n = 0, cap = 0;
+	json_int_t offset = 0;
+	int r;
+
+	for (;;) {
+		_cleanup_json_ json_t *args = json_pack("{s:s, s:i, s:I, s:i}", "format", "folded", "limit",
+							PROFILE_FOLDED_PAGE, "offset", offset, "max_bytes", 4 << 20);
+		_cleanup_json_ json_t *res = NULL;
+		const json_t *v, *next;
+		size_t i;
+
+		if (args && focus)
+			json_object_set_new(args, "focus", json_string(focus));
+		r = args ? profile_call(c, "get_perf_results", args, &res) : EXIT_REQUEST_FAILED;
+		if (r != EXIT_OK)
+			goto fail;
+		json_array_foreach(json_object_get(res, "folded"), i, v) {
+			if (n == cap) {
+				char **nv = realloc(lines, (cap = MAX(cap * 2, 256)) * sizeof(*nv));
+
+				if (!nv)
+					goto oom;
+				lines = nv;
+			}
+			if (!(lines[n] = strdup(json_string_value(v) ?: "")))
+				goto oom;
+			n++;
+		}
+		next = json_object_get(json_object_get(res, "page"), "next_offset");
+		if (!json_is_integer(next) || json_integer_value(next) <= offset)
+			break;
+		offset = json_integer_value(next);
+	}
+	*ret = lines;
+	*ret_n = n;
+	return EXIT_OK;
+oom:
+	r = print_error(c, EXIT_REQUEST_FAILED, "out of memory");
+fail:
+	while (n > 0)
+		free(lines[--n]);
+	free(lines);
+	return r;
+}
+
+static int profile_write_files(struct ctl *c, const json_t *status, const char *folded, const char *svg,
+			       const char *focus)
+{
+	char **lines = NULL, subtitle[256];
+	size_t n = 0;
+	FILE *f;
+	int r = profile_folded(c, focus, &lines, &n);
+
+	if (r != EXIT_OK)
+		return r;
+	if (folded) {
+		f = fopen(folded, "we");
+		if (!f) {
+			r = print_error(c, EXIT_REQUEST_FAILED, "cannot write the folded stacks file");
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++)
+			fprintf(f, "%s\n", lines[i]);
+		if (fclose(f) != 0)
+			r = print_error(c, EXIT_REQUEST_FAILED, "writing the folded stacks file failed");
+	}
+	if (svg && r == EXIT_OK) {
+		const json_t *target = json_object_get(status, "target");
+
+		if (json_object_get(target, "pid"))
+			snprintf(subtitle, sizeof(subtitle), "pid %lld (%s), %s, %lld samples over %.1f s",
+				 jint(target, "pid"), jstr(target, "comm", "?"), jstr(status, "event", "?"),
+				 jint(status, "samples"), json_real_value(json_object_get(status, "duration_s")));
+		else
+			snprintf(subtitle, sizeof(subtitle), "system-wide, %s, %lld samples over %.1f s",
+				 jstr(status, "event", "?"), jint(status, "samples"),
+				 json_real_value(json_object_get(status, "duration_s")));
+		f = fopen(svg, "we");
+		if (!f || flamegraph_svg((const char *const *)lines, n,
+					 &(struct flamegraph_opts){ .title = "collectord profile", .subtitle = subtitle },
+					 f) < 0) {
+			r = print_error(c, EXIT_REQUEST_FAILED, "cannot write the flame graph file");
+			if (f)
+				fclose(f);
+		} else if (fclose(f) != 0) {
+			r = print_error(c, EXIT_REQUEST_FAILED, "writing the flame graph file failed");
+		}
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+	return r;
+}
+
+static void profile_print(const json_t *status, const json_t *top)
+{
+	const json_t *target = json_object_get(status, "target"), *sym;
+	const json_t *achieved = json_object_get(status, "freq_achieved");
+	size_t i;
+
+	if (json_object_get(target, "pid"))
+		printf("Profiled pid %lld (%s)", jint(target, "pid"), jstr(target, "comm", "?"));
+	else
+		printf("Profiled the whole system");
+	printf(" for %.2f s on %s (%s, call graph %s): %lld samples, %lld lost",
+	       json_real_value(json_object_get(status, "duration_s")), jstr(status, "event", "?"),
+	       jstr(status, "mode", "?"), jstr(status, "call_graph", "?"), jint(status, "samples"),
+	       jint(status, "lost"));
+	if (json_is_number(achieved))
+		printf(", %lld Hz asked, %.1f Hz achieved", jint(status, "freq"), json_number_value(achieved));
+	printf("\n");
+	if (json_object_get(status, "fallback"))
+		printf("Note: %s\n", jstr(status, "fallback", ""));
+	if (json_object_get(status, "freq_note"))
+		printf("Note: %s\n", jstr(status, "freq_note", ""));
+	printf("Kernel %.1f%%, user %.1f%% of the samples; stopped: %s\n",
+	       json_number_value(json_object_get(top, "kernel_pct")), json_number_value(json_object_get(top, "user_pct")),
+	       jstr(status, "stop_reason", "?"));
+	printf("\n%6s %7s %8s  %-40s %s\n", "SELF%", "TOTAL%", "SAMPLES", "SYMBOL", "MODULE");
+	json_array_foreach(json_object_get(top, "symbols"), i, sym)
+		printf("%6.2f %7.2f %8lld  %-40s %s\n", json_number_value(json_object_get(sym, "self_pct")),
+		       json_number_value(json_object_get(sym, "total_pct")), jint(sym, "self"),
+		       jstr(sym, "symbol", "?"), jstr(sym, "module", "?"));
+}
+
+static int verb_profile(struct ctl *c, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "pid", required_argument, NULL, 'p' },   { "duration", required_argument, NULL, 'd' },
+		{ "freq", required_argument, NULL, 'F' },  { "event", required_argument, NULL, 'e' },
+		{ "cpu", required_argument, NULL, 'C' },   { "mode", required_argument, NULL, 'm' },
+		{ "call-graph", required_argument, NULL, 'g' }, { "max-samples", required_argument, NULL, 'n' },
+		{ "limit", required_argument, NULL, 'l' }, { "focus", required_argument, NULL, 'f' },
+		{ "svg", required_argument, NULL, 's' },   { "folded", required_argument, NULL, 'o' },
+		{}
+	};
+	_cleanup_json_ json_t *args = json_object(), *started = NULL, *status = NULL, *top = NULL;
+	const char *svg = NULL, *folded = NULL, *focus = NULL;
+	struct sigaction sa = { .sa_handler = on_sigint };
+	double duration = 10;
+	long long limit = 20;
+	struct timespec t0, now;
+	int opt, r;
+
+	if (!args)
+		return print_error(c, EXIT_REQUEST_FAILED, "out of memory");
+	optind = 0; /* a fresh scan of the verb's own arguments (argv[-1] is the verb) */
+	while ((opt = getopt_long(argc + 1, argv - 1, "p:d:F:e:C:m:g:n:l:f:s:o:", options, NULL)) >= 0) {
+		char *end = NULL;
+		long long v = 0;
+
+		if (strchr("pFCnl", opt)) {
+			v = strtoll(optarg, &end, 10);
+			if (*end || v < 0)
+				return print_error(c, EXIT_USAGE, "--pid, --freq, --cpu, --max-samples and --limit take "
+							       "non-negative integers");
+		}
+		switch (opt) {
+		case 'p': json_object_set_new(args, "pid", json_integer(v)); break;
+		case 'F': json_object_set_new(args, "freq", json_integer(v)); break;
+		case 'C': json_object_set_new(args, "cpu", json_integer(v)); break;
+		case 'n': json_object_set_new(args, "max_samples", json_integer(v)); break;
+		case 'l': limit = v; break;
+		case 'd':
+			duration = strtod(optarg, &end);
+			if (*end || duration < 0.01 || duration > 3600)
+				return print_error(c, EXIT_USAGE, "--duration takes seconds, from 0.01 to 3600");
+			break;
+		case 'e': json_object_set_new(args, "event", json_string(optarg)); break;
+		case 'm': json_object_set_new(args, "mode", json_string(optarg)); break;
+		case 'g': json_object_set_new(args, "call_graph", json_string(optarg)); break;
+		case 'f': focus = optarg; break;
+		case 's': svg = optarg; break;
+		case 'o': folded = optarg; break;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind <= argc)
+		return print_error(c, EXIT_USAGE, "collectorctl profile takes options only; see collectorctl help");
+	json_object_set_new(args, "duration_secs", json_real(duration));
+	r = ctl_connect(c);
+	if (r != EXIT_OK)
+		return r;
+	sigaction(SIGINT, &sa, NULL);
+	r = profile_call(c, "start_perf_profiling", args, &started);
+	if (r != EXIT_OK)
+		return r;
+	if (!c->json) {
+		fprintf(stderr, "Profiling on %s for %.1f s (Ctrl-C stops early)...\n", jstr(started, "event", "?"),
+			duration);
+		if (json_object_get(started, "fallback"))
+			fprintf(stderr, "Note: %s\n", jstr(started, "fallback", ""));
+		if (json_object_get(started, "freq_note"))
+			fprintf(stderr, "Note: %s\n", jstr(started, "freq_note", ""));
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (unsigned tick = 1; !interrupted; tick++) {
+		struct timespec nap = { .tv_nsec = 100 * 1000000 };
+
+		nanosleep(&nap, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9 > duration + 0.5)
+			break;
+		/* Auto-stopped early (max_samples, the process exited)? */
+		if (tick % 10 == 0 && !profile_still_running(c))
+			break;
+	}
+	interrupted = 0;
+	r = profile_call(c, "stop_perf_profiling", NULL, &status);
+	if (r == EXIT_OK) {
+		_cleanup_json_ json_t *targs = json_pack("{s:s, s:I}", "format", "top", "limit", (json_int_t)limit);
+
+		if (targs && focus)
+			json_object_set_new(targs, "focus", json_string(focus));
+		r = targs ? profile_call(c, "get_perf_results", targs, &top) : EXIT_REQUEST_FAILED;
+	}
+	if (r == EXIT_OK && (svg || folded))
+		r = profile_write_files(c, status, folded, svg, focus);
+	if (r != EXIT_OK)
+		return r;
+	if (c->json) {
+		_cleanup_json_ json_t *o = json_pack("{s:O, s:O}", "status", status, "results", top);
+
+		if (o && svg)
+			json_object_set_new(o, "svg", json_string(svg));
+		if (o && folded)
+			json_object_set_new(o, "folded", json_string(folded));
+		print_json(c, o);
+		return EXIT_OK;
+	}
+	profile_print(status, top);
+	if (svg)
+		printf("\nFlame graph: %s\n", svg);
+	if (folded)
+		printf("%sFolded stacks: %s\n", svg ? "" : "\n", folded);
+	return EXIT_OK;
+}
+
+/* events and top live in ctl-events.c */
+static int verb_events(struct ctl *c, int argc, char **argv)
+{
+	int r = ctl_connect(c);
+
+	if (r != EXIT_OK)
+		return r;
+	return ctl_events(&(struct ctl_live){ .client = c->client, .json = c->json, .timeout_ms = c->timeout_ms },
+			  argc, argv);
+}
+
+static int verb_top(struct ctl *c, int argc, char **argv)
+{
+	int r = ctl_connect(c);
+
+	if (r != EXIT_OK)
+		return r;
+	return ctl_top(&(struct ctl_live){ .client = c->client, .json = c->json, .timeout_ms = c->timeout_ms },
+		       argc, argv);
+}
+
 static int verb_help(struct ctl *c, int argc, char **argv);
 
 static const struct verb verbs[] = {
@@ -347,6 +648,13 @@ static const struct verb verbs[] = {
 	{ "ping", "", "round trip to the collector", 0, 0, verb_ping },
 	{ "show", "RESOURCE [KEY=VALUE...]", "print a resource, e.g. topology://info", 1, 64, verb_show },
 	{ "call", "NAME [KEY=VALUE...]", "run an operation, e.g. measure_switches duration_secs=2 (Ctrl-C cancels)", 1, 64, verb_call },
+	{ "profile", "[--pid P] [--duration S] [--freq HZ] [--svg FILE] [--folded FILE] ...",
+	  "profile a process or the system; top symbols, flame graph (see collectorctl(8))", 0, 32, verb_profile },
+	{ "events", "[--count N] [--duration S] [KEY=VALUE...]",
+	  "tail the live event feed; filters types= pids= tgids= cpus= comm= min_latency_us= sample_rate=", 0, 64,
+	  verb_events },
+	{ "top", "[--iterations N] [--interval S] [--limit N] [--sort F]",
+	  "per-CPU and per-process scheduling figures, refreshed", 0, 16, verb_top },
 	{ "clients", "", "connected peers (admin)", 0, 0, verb_clients },
 	{ "reload", "", "re-read the configuration file (admin)", 0, 0, verb_reload },
 	{ "help", "", "this text", 0, 0, verb_help },

@@ -70,6 +70,9 @@ static const struct config_key config_keys[] = {
 	{ "Limits", "MaxMessageBytes", offsetof(struct config, max_message_bytes), 64 * 1024, 256ULL << 20 },
 	{ "Sampling", "IntervalMSec", offsetof(struct config, interval_msec), 100, 60000 },
 	{ "Sampling", "HistorySeconds", offsetof(struct config, history_seconds), 10, 86400 },
+	{ "Limits", "MaxSubscriptions", offsetof(struct config, max_subscriptions), 1, 64 },
+	{ "Tracing", "RingBufferBytes", offsetof(struct config, ring_buffer_bytes), 64 * 1024, 1ULL << 30 },
+	{ "Tracing", "MaxTasks", offsetof(struct config, max_tasks), 256, 1u << 20 },
 };
 
 void config_defaults(struct config *c)
@@ -82,6 +85,9 @@ void config_defaults(struct config *c)
 		.max_message_bytes = 16u << 20,
 		.interval_msec = 1000,
 		.history_seconds = 600,
+		.max_subscriptions = 4,
+		.ring_buffer_bytes = 8u << 20,
+		.max_tasks = 16384,
 	};
 }
 
@@ -114,7 +120,8 @@ static int set_key(struct config *c, const struct config_key *k, const char *val
 	unsigned long long v;
 	uint8_t *field = (uint8_t *)c + k->offset;
 	bool is_size = k->offset == offsetof(struct config, max_queued_bytes) ||
-		       k->offset == offsetof(struct config, max_message_bytes);
+		       k->offset == offsetof(struct config, max_message_bytes) ||
+		       k->offset == offsetof(struct config, ring_buffer_bytes);
 	int r;
 
 	if (k->offset == offsetof(struct config, admin_group))

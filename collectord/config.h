@@ -14,6 +14,9 @@ struct config {
 	size_t max_message_bytes;
 	unsigned interval_msec;
 	unsigned history_seconds;
+	unsigned max_subscriptions; /* live-feed subscriptions per client */
+	size_t ring_buffer_bytes;   /* the BPF feed ring buffer; read at start only */
+	unsigned max_tasks;         /* entries of the per-task BPF table; read at start only */
 };
 
 void config_defaults(struct config *c);

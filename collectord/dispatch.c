@@ -6,6 +6,7 @@
 
 #include "calls.h"
 #include "dispatch.h"
+#include "feed.h"
 #include "json-util.h"
 #include "log.h"
 #include "macro.h"
@@ -39,6 +40,10 @@ static int handle_call(struct peer *p, uint32_t request_id, const json_t *args, 
 			char **ret_error);
 static int handle_cancel(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
 			 char **ret_error);
+static int handle_subscribe(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
+			    char **ret_error);
+static int handle_unsubscribe(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
+			      char **ret_error);
 
 /* A type without a row (REPLY, ERROR) cannot reach any handler. */
 static const struct dispatch_entry dispatch_table[WIRE_TYPE_MAX] = {
@@ -50,6 +55,8 @@ static const struct dispatch_entry dispatch_table[WIRE_TYPE_MAX] = {
 	[WIRE_CLIENTS] = { WIRE_ACCESS_ADMIN, handle_clients },
 	[WIRE_CALL] = { WIRE_ACCESS_READ, handle_call }, /* each call checks its own level too */
 	[WIRE_CANCEL] = { WIRE_ACCESS_READ, handle_cancel },
+	[WIRE_SUBSCRIBE] = { WIRE_ACCESS_READ, handle_subscribe },
+	[WIRE_UNSUBSCRIBE] = { WIRE_ACCESS_READ, handle_unsubscribe },
 };
 
 enum wire_access dispatch_required_access(unsigned type)
@@ -171,6 +178,33 @@ static int handle_cancel(struct peer *p, uint32_t request_id, const json_t *args
 		return r;
 	*ret_reply = json_pack("{s:b}", "cancelled", 1);
 	return *ret_reply ? 0 : -ENOMEM;
+}
+
+/* The live feed needs the BPF programs; without them it says why. */
+static int feed_or_error(struct peer *p, char **ret_error)
+{
+	if (p->m->feed)
+		return 0;
+	if (asprintf(ret_error, "the live event feed needs the scheduler BPF programs, which are not loaded: %s",
+		     p->m->schedagg_error[0] ? p->m->schedagg_error : "not started") < 0)
+		*ret_error = NULL;
+	return -EOPNOTSUPP;
+}
+
+static int handle_subscribe(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
+			    char **ret_error)
+{
+	int r = feed_or_error(p, ret_error);
+
+	return r < 0 ? r : feed_subscribe_peer(p->m->feed, p, request_id, args, ret_reply, ret_error);
+}
+
+static int handle_unsubscribe(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
+			      char **ret_error)
+{
+	int r = feed_or_error(p, ret_error);
+
+	return r < 0 ? r : feed_unsubscribe_peer(p->m->feed, p, args, ret_reply, ret_error);
 }
 
 static int refuse(struct peer *p, uint32_t id, int err, const char *msg)

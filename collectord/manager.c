@@ -11,12 +11,15 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include "aggregate.h"
 #include "calls.h"
+#include "feed.h"
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
 #include "peer.h"
 #include "sampler.h"
+#include "profile.h"
 #include "schedagg.h"
 
 #define SOCKET_BACKLOG 128
@@ -256,6 +259,8 @@ int manager_reload(struct manager *m, char **ret_error)
 	m->config = c;
 	if (m->sampler && sampler_set_interval(m->sampler, c.interval_msec) < 0)
 		log_warning("keeping the old sampling interval: out of memory resizing the sample ring");
+	if (m->aggregate && aggregate_set_interval(m->aggregate, c.interval_msec) < 0)
+		log_warning("keeping the old aggregation interval: out of memory resizing the window ring");
 	log_info("configuration reloaded from %s", m->opt.config_path);
 	return 0;
 }
@@ -304,14 +309,26 @@ static void start_bpf(struct manager *m)
 		snprintf(m->schedagg_error, sizeof(m->schedagg_error), "disabled by --no-bpf");
 		return;
 	}
-	r = schedagg_start(m->features.f[FEATURE_TP_BTF].available, &m->schedagg);
+	r = schedagg_start(&(struct schedagg_opts){
+				   .prefer_btf = m->features.f[FEATURE_TP_BTF].available,
+				   .max_tasks = m->config.max_tasks,
+				   .ring_bytes = m->config.ring_buffer_bytes,
+				   .root = m->opt.sysfs_root,
+			   },
+			   &m->schedagg);
 	if (r < 0) {
 		snprintf(m->schedagg_error, sizeof(m->schedagg_error), "loading schedagg failed: %s",
 			 strerror(-r));
 		log_error_errno(r, "loading the scheduler BPF programs failed: %m; serving without them");
 		return;
 	}
-	log_info("sched_switch counting attached via %s", schedagg_attach_kind(m->schedagg));
+	log_info("scheduler tracing attached via %s", schedagg_attach_kind(m->schedagg));
+	r = aggregate_new(m->schedagg, m->base, m->config.interval_msec, &m->aggregate);
+	if (r < 0)
+		log_error_errno(r, "starting the aggregation timer failed: %m; stats://aggregated is unavailable");
+	r = feed_new(m, &m->feed);
+	if (r < 0)
+		log_error_errno(r, "setting up the live event feed failed: %m; it is unavailable");
 }
 
 /* Only running out of memory stops it: a /proc file that cannot be read is
@@ -399,6 +416,9 @@ void manager_free(struct manager *m)
 	calls_cancel_all(m);
 	while (!LIST_EMPTY(&m->peers))
 		peer_free(LIST_FIRST(&m->peers));
+	profiler_free(m->profiler);
+	feed_free(m->feed);
+	aggregate_free(m->aggregate);
 	schedagg_stop(m->schedagg);
 	sampler_free(m->sampler);
 	bpfstats_free(m);

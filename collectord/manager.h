@@ -14,6 +14,9 @@
 struct peer;
 struct sampler;
 struct schedagg;
+struct aggregate;
+struct feed;
+struct profiler;
 
 struct manager_options {
 	const char *socket_path;   /* NULL: default; ignored under socket activation */
@@ -50,7 +53,10 @@ struct manager {
 
 	struct features features;
 	struct schedagg *schedagg;
+	struct profiler *profiler; /* perf profiling sessions and the shared symbolizer; made on first use */
 	char schedagg_error[160];
+	struct aggregate *aggregate; /* BPF maps read every interval into a window ring */
+	struct feed *feed;           /* the live event feed: BPF ring buffer -> subscribers */
 	struct sampler *sampler; /* /proc samples behind the stats://system resources */
 	struct bpf_stats_hold bpf_stats; /* BPF_ENABLE_STATS while bpf://programs readers want it */
 

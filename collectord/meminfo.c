@@ -53,15 +53,31 @@ static int meminfo_lookup(const char *key, size_t klen)
 	return -ENOENT;
 }
 
+/* Splits a "KEY<sep>VALUE" line: the key up to the first sep, the value after
+ * it with blanks skipped. -EINVAL with a message naming the expected form when
+ * there is no sep, no key, or (need_value) no value. */
+static int split_line(const char *p, const char *eol, char sep, bool need_value, unsigned line,
+		      const char *form, size_t *ret_klen, const char **ret_value, char **ret_error)
+{
+	const char *s = memchr(p, sep, (size_t)(eol - p));
+	const char *value = s ? skip_blanks(s + 1) : eol;
+
+	if (!s || s == p || (need_value && value == eol))
+		return errmsg_set(ret_error, -EINVAL, "line %u: expected '%s', got '%.*s'", line, form,
+				  (int)MIN((size_t)(eol - p), 40u), p);
+	*ret_klen = (size_t)(s - p);
+	*ret_value = value;
+	return 0;
+}
+
 int meminfo_parse(const char *text, struct meminfo *ret, char **ret_error)
 {
 	struct meminfo mi = {};
 	unsigned line = 0;
 	const char *eol;
 
-	if (text_check_terminated(text, strlen(text)) < 0)
-		return errmsg_set(ret_error, -EINVAL,
-				  "empty, or the last line is cut off (no final newline)");
+	if (text_check_lines(text, ret_error) < 0)
+		return -EINVAL;
 
 	for (const char *p = text; *p; p = eol + 1) {
 		const char *key = p;
@@ -71,19 +87,15 @@ int meminfo_parse(const char *text, struct meminfo *ret, char **ret_error)
 
 		line++;
 		eol = strchr(p, '\n');
-		while (p < eol && *p != ':')
-			p++;
-		klen = (size_t)(p - key);
-		if (p == eol || klen == 0)
-			return errmsg_set(ret_error, -EINVAL, "line %u: expected 'Key: value', got '%.*s'",
-					  line, (int)MIN((size_t)(eol - key), 40u), key);
+		r = split_line(key, eol, ':', false, line, "Key: value", &klen, &p, ret_error);
+		if (r < 0)
+			return r;
 		f = meminfo_lookup(key, klen);
 		if (f < 0)
 			continue; /* a field this version does not know */
 		if (meminfo_has(&mi, f))
 			return errmsg_set(ret_error, -EINVAL, "line %u: %s appears twice", line,
 					  meminfo_fields[f].key);
-		p = skip_blanks(p + 1);
 		r = parse_u64_at(&p, &v);
 		if (r < 0)
 			return errmsg_set(ret_error, r, "line %u: %s: %s number at '%.*s'", line,
@@ -112,19 +124,7 @@ int meminfo_parse(const char *text, struct meminfo *ret, char **ret_error)
 	return 0;
 }
 
-int meminfo_read(const char *root, struct meminfo *ret, char **ret_error)
-{
-	_cleanup_free_ char *text = NULL, *error = NULL;
-	int r;
-
-	r = procfs_read(root, "/proc/meminfo", MEMINFO_MAX_BYTES, &text, NULL);
-	if (r < 0)
-		return errmsg_set(ret_error, r, "reading %s/proc/meminfo: %s", root, strerror(-r));
-	r = meminfo_parse(text, ret, &error);
-	if (r < 0)
-		return errmsg_set(ret_error, r, "%s/proc/meminfo: %s", root, error ? error : strerror(-r));
-	return 0;
-}
+DEFINE_PROCFS_READ(meminfo, struct meminfo, "/proc/meminfo", MEMINFO_MAX_BYTES)
 
 /* Ratios to four places: more would be noise in a context window. */
 static json_t *json_ratio(uint64_t num, uint64_t den)
@@ -210,9 +210,8 @@ int vmstat_parse(const char *text, struct vmstat *ret, char **ret_error)
 	unsigned line = 0;
 	const char *eol;
 
-	if (text_check_terminated(text, strlen(text)) < 0)
-		return errmsg_set(ret_error, -EINVAL,
-				  "empty, or the last line is cut off (no final newline)");
+	if (text_check_lines(text, ret_error) < 0)
+		return -EINVAL;
 
 	for (const char *p = text; *p; p = eol + 1) {
 		const char *key = p;
@@ -223,13 +222,9 @@ int vmstat_parse(const char *text, struct vmstat *ret, char **ret_error)
 
 		line++;
 		eol = strchr(p, '\n');
-		while (p < eol && *p != ' ')
-			p++;
-		klen = (size_t)(p - key);
-		p = skip_blanks(p);
-		if (klen == 0 || p == eol)
-			return errmsg_set(ret_error, -EINVAL, "line %u: expected 'name value', got '%.*s'",
-					  line, (int)MIN((size_t)(eol - key), 40u), key);
+		r = split_line(key, eol, ' ', true, line, "name value", &klen, &p, ret_error);
+		if (r < 0)
+			return r;
 		c = vmstat_lookup(key, klen, &sum);
 		if (c < 0)
 			continue;
@@ -252,16 +247,4 @@ int vmstat_parse(const char *text, struct vmstat *ret, char **ret_error)
 	return 0;
 }
 
-int vmstat_read(const char *root, struct vmstat *ret, char **ret_error)
-{
-	_cleanup_free_ char *text = NULL, *error = NULL;
-	int r;
-
-	r = procfs_read(root, "/proc/vmstat", VMSTAT_MAX_BYTES, &text, NULL);
-	if (r < 0)
-		return errmsg_set(ret_error, r, "reading %s/proc/vmstat: %s", root, strerror(-r));
-	r = vmstat_parse(text, ret, &error);
-	if (r < 0)
-		return errmsg_set(ret_error, r, "%s/proc/vmstat: %s", root, error ? error : strerror(-r));
-	return 0;
-}
+DEFINE_PROCFS_READ(vmstat, struct vmstat, "/proc/vmstat", VMSTAT_MAX_BYTES)

@@ -63,15 +63,15 @@ int netdev_parse(const char *text, struct netdev_table *ret, char **ret_error)
 	unsigned line = 0;
 	const char *eol;
 
-	if (text_check_terminated(text, strlen(text)) < 0)
-		return errmsg_set(ret_error, -EINVAL,
-				  "empty, or the last line is cut off (no final newline)");
+	if (text_check_lines(text, ret_error) < 0)
+		return -EINVAL;
 
 	for (const char *p = text; *p; p = eol + 1) {
+		char name[NETDEV_NAME_MAX];
 		struct netdev_iface *d;
-		const char *name;
-		size_t nlen;
-		unsigned n = 0;
+		const char *bad;
+		unsigned at = 0;
+		int n;
 
 		line++;
 		eol = strchr(p, '\n');
@@ -82,13 +82,8 @@ int netdev_parse(const char *text, struct netdev_table *ret, char **ret_error)
 						  line);
 			continue;
 		}
-		name = skip_blanks(p);
-		p = name;
-		/* dev_valid_name() forbids ':' and blanks in names. */
-		while (p < eol && *p != ':' && *p != ' ')
-			p++;
-		nlen = (size_t)(p - name);
-		if (p == eol || *p != ':' || nlen == 0 || nlen >= NETDEV_NAME_MAX)
+		p = parse_label(p, eol, name, sizeof(name));
+		if (!p)
 			return errmsg_set(ret_error, -EINVAL,
 					  "line %u: expected 'NAME:' with a name of 1 to %d characters", line,
 					  NETDEV_NAME_MAX - 1);
@@ -103,29 +98,17 @@ int netdev_parse(const char *text, struct netdev_table *ret, char **ret_error)
 		}
 		d = &ifaces[nr];
 		memset(d, 0, sizeof(*d));
-		memcpy(d->name, name, nlen);
-		p++;
-		for (;;) {
-			uint64_t v;
-			int r;
-
-			p = skip_blanks(p);
-			if (p == eol)
-				break;
-			if (n == NETDEV_COUNTER_MAX)
-				return errmsg_set(ret_error, -EINVAL, "line %u: %s: more than %d numbers",
-						  line, d->name, NETDEV_COUNTER_MAX);
-			r = parse_u64_at(&p, &v);
-			if (r == 0 && p != eol && *p != ' ')
-				r = -EINVAL;
-			if (r < 0)
-				return errmsg_set(ret_error, r, "line %u: %s: %s %s", line, d->name,
-						  r == -ERANGE ? "out-of-range" : "bad", netdev_names[n]);
-			d->c[n++] = v;
-		}
+		strcpy(d->name, name);
+		n = parse_u64_list(p, eol, d->c, NETDEV_COUNTER_MAX, &bad, &at);
+		if (n > NETDEV_COUNTER_MAX || (n < 0 && at >= NETDEV_COUNTER_MAX))
+			return errmsg_set(ret_error, -EINVAL, "line %u: %s: more than %d numbers", line, name,
+					  NETDEV_COUNTER_MAX);
+		if (n < 0)
+			return errmsg_set(ret_error, n, "line %u: %s: %s %s", line, name,
+					  n == -ERANGE ? "out-of-range" : "bad", netdev_names[at]);
 		if (n != NETDEV_COUNTER_MAX)
-			return errmsg_set(ret_error, -EINVAL, "line %u: %s has %u numbers, expected %d", line,
-					  d->name, n, NETDEV_COUNTER_MAX);
+			return errmsg_set(ret_error, -EINVAL, "line %u: %s has %d numbers, expected %d", line,
+					  name, n, NETDEV_COUNTER_MAX);
 		nr++;
 	}
 	if (line < 2)
@@ -146,16 +129,4 @@ int netdev_parse(const char *text, struct netdev_table *ret, char **ret_error)
 	return 0;
 }
 
-int netdev_read(const char *root, struct netdev_table *ret, char **ret_error)
-{
-	_cleanup_free_ char *text = NULL, *error = NULL;
-	int r;
-
-	r = procfs_read(root, "/proc/net/dev", NETDEV_MAX_BYTES, &text, NULL);
-	if (r < 0)
-		return errmsg_set(ret_error, r, "reading %s/proc/net/dev: %s", root, strerror(-r));
-	r = netdev_parse(text, ret, &error);
-	if (r < 0)
-		return errmsg_set(ret_error, r, "%s/proc/net/dev: %s", root, error ? error : strerror(-r));
-	return 0;
-}
+DEFINE_PROCFS_READ(netdev, struct netdev_table, "/proc/net/dev", NETDEV_MAX_BYTES)

@@ -10,11 +10,13 @@
 
 #include "calls.h"
 #include "dispatch.h"
+#include "feed.h"
 #include "json-util.h"
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
 #include "peer.h"
+#include "profile.h"
 
 /* Datagrams read per wake-up, so one busy client cannot starve the others. */
 #define PEER_READ_BURST 16
@@ -153,16 +155,22 @@ static void outbufs_free(struct outbuf *b)
 
 int peer_send(struct peer *p, uint16_t type, uint32_t id, const json_t *payload, bool ends_reply)
 {
-	struct queue_ctx q = { .p = p };
 	_cleanup_free_ char *s = NULL;
 	size_t len = 0;
-	int r;
 
 	if (payload) {
 		s = json_dump_compact(payload, &len);
 		if (!s)
 			return -ENOMEM;
 	}
+	return peer_send_bytes(p, type, id, s, len, ends_reply);
+}
+
+int peer_send_bytes(struct peer *p, uint16_t type, uint32_t id, const void *s, size_t len, bool ends_reply)
+{
+	struct queue_ctx q = { .p = p };
+	int r;
+
 	if (len > p->m->config.max_message_bytes)
 		return -EMSGSIZE;
 	q.tail = &q.head;
@@ -385,6 +393,9 @@ void peer_free(struct peer *p)
 		return;
 	m = p->m;
 	calls_peer_gone(m, p);
+	profile_peer_gone(m, p); /* profiling outlives its start call, not its client */
+	if (m->feed)
+		feed_peer_gone(m->feed, p); /* its live-feed subscriptions end */
 	LIST_REMOVE(p, link);
 	m->nr_peers--;
 	event_free(p->ev_read);

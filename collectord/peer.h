@@ -49,6 +49,8 @@ void peer_free(struct peer *p);
 
 /* Queues a message for the peer; `ends_reply` marks an answer to a request. */
 int peer_send(struct peer *p, uint16_t type, uint32_t id, const json_t *payload, bool ends_reply);
+/* The same with a payload already encoded (binary ones: WIRE_EVENTS). */
+int peer_send_bytes(struct peer *p, uint16_t type, uint32_t id, const void *payload, size_t len, bool ends_reply);
 /* Queues {"errno": -err, "error": message} for request id. */
 int peer_send_error(struct peer *p, uint32_t id, int err, const char *message);
 /* Stops reading, flushes the queue, then closes. */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "procfs.h"
 #include "probe.h"
 
 #ifndef TRACEFS_MAGIC
@@ -125,21 +126,6 @@ static void probe_raw_tp(struct features *fs)
 		set(fs, FEATURE_RAW_TP, true, NULL);
 }
 
-static int read_small(const char *path, char *buf, size_t size)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
-	return 0;
-}
-
 static int perf_open(struct perf_event_attr *attr, int cpu)
 {
 	int fd = (int)syscall(SYS_perf_event_open, attr, cpu == -1 ? 0 : -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
@@ -157,7 +143,7 @@ static void probe_kprobe(struct features *fs, const char *root)
 	/* Creating the kprobe through the PMU and attaching a program is what
 	 * a kprobe tracer does; either step may be refused by policy. */
 	snprintf(path, sizeof(path), "%s/sys/bus/event_source/devices/kprobe/type", root);
-	r = read_small(path, buf, sizeof(buf));
+	r = read_small_file(path, buf, sizeof(buf));
 	if (r < 0) {
 		set(fs, FEATURE_KPROBE, false, "no kprobe PMU (%s: %s)", path, strerror(-r));
 		return;
@@ -218,7 +204,7 @@ static void probe_sched_ext(struct features *fs, const char *root)
 	int r;
 
 	snprintf(path, sizeof(path), "%s/sys/kernel/sched_ext/state", root);
-	r = read_small(path, state, sizeof(state));
+	r = read_small_file(path, state, sizeof(state));
 	if (r < 0)
 		set(fs, FEATURE_SCHED_EXT, false,
 		    "kernel built without CONFIG_SCHED_CLASS_EXT (%s: %s)", path, strerror(-r));

@@ -55,30 +55,6 @@ void procstat_done(struct procstat *s)
 	s->nr_cpus = 0;
 }
 
-/* Numbers separated by blanks up to eol; the first max go to v. Returns the
- * count, or a negative errno with *ret_bad pointing at the offending text. */
-static int parse_number_list(const char *p, const char *eol, uint64_t *v, unsigned max, const char **ret_bad)
-{
-	unsigned n = 0;
-
-	for (;;) {
-		uint64_t x;
-		int r;
-
-		p = skip_blanks(p);
-		if (p == eol)
-			return (int)n;
-		r = parse_u64_at(&p, &x);
-		if (r < 0 || (p != eol && *p != ' ' && *p != '\t')) {
-			*ret_bad = p;
-			return r < 0 ? r : -EINVAL;
-		}
-		if (n < max)
-			v[n] = x;
-		n++;
-	}
-}
-
 static int cpu_cmp(const void *a, const void *b)
 {
 	const struct procstat_cpu *x = a, *y = b;
@@ -94,9 +70,8 @@ int procstat_parse(const char *text, struct procstat *ret, char **ret_error)
 	unsigned seen = 0, line = 0;
 	const char *eol;
 
-	if (text_check_terminated(text, strlen(text)) < 0)
-		return errmsg_set(ret_error, -EINVAL,
-				  "empty, or the last line is cut off (no final newline)");
+	if (text_check_lines(text, ret_error) < 0)
+		return -EINVAL;
 
 	for (const char *p = text; *p; p = eol + 1) {
 		const char *key = p, *bad = NULL;
@@ -119,7 +94,7 @@ int procstat_parse(const char *text, struct procstat *ret, char **ret_error)
 				return errmsg_set(ret_error, -EINVAL,
 						  "line %u: '%.*s' is not cpu<N> with N <= %u", line,
 						  (int)MIN(klen, 32u), key, PROCSTAT_MAX_CPU_ID);
-			n = parse_number_list(p, eol, v, CPU_TIME_MAX, &bad);
+			n = parse_u64_list(p, eol, v, CPU_TIME_MAX, &bad, NULL);
 			if (n < 0)
 				return errmsg_set(ret_error, n, "line %u: %.*s: %s number at '%.*s'", line,
 						  (int)klen, key, n == -ERANGE ? "out-of-range" : "bad",
@@ -167,7 +142,7 @@ int procstat_parse(const char *text, struct procstat *ret, char **ret_error)
 				return errmsg_set(ret_error, -EINVAL, "line %u: a second '%s' line", line,
 						  stat_scalars[i].key);
 			/* intr is the total then one count per irq: all checked, the total kept. */
-			n = parse_number_list(p, eol, v, 1, &bad);
+			n = parse_u64_list(p, eol, v, 1, &bad, NULL);
 			if (n < 0)
 				return errmsg_set(ret_error, n, "line %u: %s: %s number at '%.*s'", line,
 						  stat_scalars[i].key, n == -ERANGE ? "out-of-range" : "bad",
@@ -205,19 +180,7 @@ int procstat_parse(const char *text, struct procstat *ret, char **ret_error)
 	return 0;
 }
 
-int procstat_read(const char *root, struct procstat *ret, char **ret_error)
-{
-	_cleanup_free_ char *text = NULL, *error = NULL;
-	int r;
-
-	r = procfs_read(root, "/proc/stat", PROCSTAT_MAX_BYTES, &text, NULL);
-	if (r < 0)
-		return errmsg_set(ret_error, r, "reading %s/proc/stat: %s", root, strerror(-r));
-	r = procstat_parse(text, ret, &error);
-	if (r < 0)
-		return errmsg_set(ret_error, r, "%s/proc/stat: %s", root, error ? error : strerror(-r));
-	return 0;
-}
+DEFINE_PROCFS_READ(procstat, struct procstat, "/proc/stat", PROCSTAT_MAX_BYTES)
 
 int softirqs_parse(const char *text, struct softirq_counts *ret, char **ret_error)
 {
@@ -226,9 +189,8 @@ int softirqs_parse(const char *text, struct softirq_counts *ret, char **ret_erro
 	unsigned line = 1;
 	const char *p = text, *eol;
 
-	if (text_check_terminated(text, strlen(text)) < 0)
-		return errmsg_set(ret_error, -EINVAL,
-				  "empty, or the last line is cut off (no final newline)");
+	if (text_check_lines(text, ret_error) < 0)
+		return -EINVAL;
 
 	/* Header: one "CPU<n>" per column. */
 	eol = strchr(p, '\n');
@@ -255,19 +217,15 @@ int softirqs_parse(const char *text, struct softirq_counts *ret, char **ret_erro
 		return -ENOMEM;
 
 	for (p = eol + 1; *p; p = eol + 1) {
-		const char *name, *bad = NULL;
-		size_t nlen;
+		char name[SOFTIRQ_NAME_MAX];
+		const char *bad = NULL;
 		uint64_t sum = 0;
 		int n;
 
 		line++;
 		eol = strchr(p, '\n');
-		name = skip_blanks(p);
-		p = name;
-		while (p < eol && *p != ':' && *p != ' ')
-			p++;
-		nlen = (size_t)(p - name);
-		if (p == eol || *p != ':' || nlen == 0 || nlen >= SOFTIRQ_NAME_MAX)
+		p = parse_label(p, eol, name, sizeof(name));
+		if (!p)
 			return errmsg_set(ret_error, -EINVAL,
 					  "line %u: expected 'NAME:' (at most %d characters)", line,
 					  SOFTIRQ_NAME_MAX - 1);
@@ -275,21 +233,18 @@ int softirqs_parse(const char *text, struct softirq_counts *ret, char **ret_erro
 			return errmsg_set(ret_error, -E2BIG, "line %u: more than %d softirq types", line,
 					  SOFTIRQ_MAX_TYPES);
 		for (unsigned i = 0; i < s.nr; i++)
-			if (strlen(s.name[i]) == nlen && strncmp(s.name[i], name, nlen) == 0)
-				return errmsg_set(ret_error, -EINVAL, "line %u: %.*s appears twice", line,
-						  (int)nlen, name);
-		n = parse_number_list(p + 1, eol, row, s.nr_cpus, &bad);
+			if (strcmp(s.name[i], name) == 0)
+				return errmsg_set(ret_error, -EINVAL, "line %u: %s appears twice", line, name);
+		n = parse_u64_list(p, eol, row, s.nr_cpus, &bad, NULL);
 		if (n < 0)
-			return errmsg_set(ret_error, n, "line %u: %.*s: %s number at '%.*s'", line, (int)nlen,
-					  name, n == -ERANGE ? "out-of-range" : "bad", snippet_len(bad), bad);
+			return errmsg_set(ret_error, n, "line %u: %s: %s number at '%.*s'", line, name,
+					  n == -ERANGE ? "out-of-range" : "bad", snippet_len(bad), bad);
 		if ((unsigned)n != s.nr_cpus)
-			return errmsg_set(ret_error, -EINVAL,
-					  "line %u: %.*s has %d numbers for %u CPU columns", line, (int)nlen,
-					  name, n, s.nr_cpus);
+			return errmsg_set(ret_error, -EINVAL, "line %u: %s has %d numbers for %u CPU columns",
+					  line, name, n, s.nr_cpus);
 		for (unsigned i = 0; i < s.nr_cpus; i++)
 			sum += row[i];
-		memcpy(s.name[s.nr], name, nlen);
-		s.name[s.nr][nlen] = 0;
+		strcpy(s.name[s.nr], name);
 		s.sum[s.nr++] = sum;
 	}
 	if (s.nr == 0)
@@ -298,19 +253,7 @@ int softirqs_parse(const char *text, struct softirq_counts *ret, char **ret_erro
 	return 0;
 }
 
-int softirqs_read(const char *root, struct softirq_counts *ret, char **ret_error)
-{
-	_cleanup_free_ char *text = NULL, *error = NULL;
-	int r;
-
-	r = procfs_read(root, "/proc/softirqs", SOFTIRQS_MAX_BYTES, &text, NULL);
-	if (r < 0)
-		return errmsg_set(ret_error, r, "reading %s/proc/softirqs: %s", root, strerror(-r));
-	r = softirqs_parse(text, ret, &error);
-	if (r < 0)
-		return errmsg_set(ret_error, r, "%s/proc/softirqs: %s", root, error ? error : strerror(-r));
-	return 0;
-}
+DEFINE_PROCFS_READ(softirqs, struct softirq_counts, "/proc/softirqs", SOFTIRQS_MAX_BYTES)
 
 uint64_t softirq_delta(uint64_t before, uint64_t after)
 {

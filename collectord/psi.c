@@ -114,9 +114,8 @@ int psi_parse(const char *text, struct psi_stats *ret, char **ret_error)
 	unsigned line = 0;
 	const char *eol;
 
-	if (text_check_terminated(text, strlen(text)) < 0)
-		return errmsg_set(ret_error, -EINVAL,
-				  "empty, or the last line is cut off (no final newline)");
+	if (text_check_lines(text, ret_error) < 0)
+		return -EINVAL;
 	for (const char *p = text; *p; p = eol + 1) {
 		struct psi_line *l;
 		int r;

@@ -10,6 +10,7 @@
 #include "macro.h"
 #include "manager.h"
 #include "paging.h"
+#include "profile.h"
 #include "resources.h"
 #include "sampler.h"
 #include "scheduler.h"
@@ -19,11 +20,20 @@
 #include "tracefs.h"
 
 typedef int (*resource_fn)(struct manager *m, const json_t *args, json_t **ret, char **ret_error);
+/* For resources that answer per client (a client's own profiling session). */
+typedef int (*resource_peer_fn)(struct manager *m, const struct peer *p, const json_t *args, json_t **ret,
+				char **ret_error);
 
 struct resource {
 	const char *uri;
 	const char *description;
 	resource_fn read;
+};
+
+struct peer_resource {
+	const char *uri;
+	const char *description;
+	resource_peer_fn read;
 };
 
 static int read_topology(struct manager *m, const json_t *args, json_t **ret, char **ret_error)
@@ -205,9 +215,20 @@ static const struct resource resources[] = {
 	  read_system_network },
 };
 
+/* Resources whose answer depends on the asking client. */
+static const struct peer_resource peer_resources[] = {
+	{ "profiling://perf/status", "this client's profiling session: state, event, freq, samples, lost, duration",
+	  profile_status_read },
+	{ "profiling://perf/results", "this client's profile: top symbols with self/total %, kernel+user stacks, "
+	  "folded stacks (args as get_perf_results)", profile_results_read },
+};
+
 int resource_read(struct manager *m, const struct peer *p, const char *uri, const json_t *args,
 		  json_t **ret, char **ret_error)
 {
+	for (size_t i = 0; i < ELEMENTSOF(peer_resources); i++)
+		if (strcmp(peer_resources[i].uri, uri) == 0)
+			return peer_resources[i].read(m, p, args, ret, ret_error);
 	for (size_t i = 0; i < ELEMENTSOF(resources); i++)
 		if (strcmp(resources[i].uri, uri) == 0)
 			return resources[i].read(m, args, ret, ret_error);
@@ -223,5 +244,8 @@ json_t *resource_list(void)
 	for (size_t i = 0; a && i < ELEMENTSOF(resources); i++)
 		json_array_append_new(a, json_pack("{s:s, s:s}", "uri", resources[i].uri, "description",
 						   resources[i].description));
+	for (size_t i = 0; a && i < ELEMENTSOF(peer_resources); i++)
+		json_array_append_new(a, json_pack("{s:s, s:s}", "uri", peer_resources[i].uri, "description",
+						   peer_resources[i].description));
 	return a;
 }

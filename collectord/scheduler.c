@@ -4,8 +4,8 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "fileio.h"
 #include "json-util.h"
+#include "procfs.h"
 #include "scheduler.h"
 
 const char *fair_policy_for_release(const char *release)

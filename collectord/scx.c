@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fileio.h"
 #include "json-util.h"
+#include "procfs.h"
 #include "scx.h"
 
 /* Both files are a few dozen short lines; this is generous. */
@@ -145,7 +145,7 @@ static int add_parsed_file(json_t *o, const char *path, const char *key, const c
 	unsigned n = 0;
 	int r;
 
-	r = read_text_file(path, SCX_TEXT_MAX, &text, NULL);
+	r = procfs_read(NULL, path, SCX_TEXT_MAX, &text, NULL);
 	if (r < 0) {
 		if (reason_key) {
 			char reason[640];

@@ -2,6 +2,7 @@
 #include "build-config.h"
 #include <unistd.h>
 
+#include "aggregate.h"
 #include "calls.h"
 #include "manager.h"
 #include "peer.h"
@@ -33,6 +34,32 @@ static json_t *bpf_json(struct manager *m)
 			 m->schedagg_error[0] ? m->schedagg_error : "not started");
 }
 
+/* The aggregation ring and the BPF tables' bookkeeping: reads, memory, evictions. */
+static json_t *tracing_json(struct manager *m)
+{
+	const struct agg_read *l;
+	uint64_t reads, failures, last_ns;
+
+	if (!m->aggregate)
+		return json_pack("{s:b}", "aggregating", 0);
+	aggregate_stats(m->aggregate, &reads, &failures, &last_ns);
+	l = schedwin_latest(aggregate_peek(m->aggregate));
+	return json_pack("{s:b, s:i, s:I, s:I, s:f, s:I, s:I, s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I}, s:{s:I, s:I}}",
+			 "aggregating", 1, "interval_ms", (int)m->config.interval_msec, "reads", (json_int_t)reads,
+			 "read_failures", (json_int_t)failures, "last_read_ms", (double)last_ns / 1e6,
+			 "ring_reads", (json_int_t)schedwin_count(aggregate_peek(m->aggregate)), "ring_bytes",
+			 (json_int_t)schedwin_bytes(aggregate_peek(m->aggregate)), "tasks", "entries",
+			 (json_int_t)(l ? l->nr_tasks : 0), "inserts", (json_int_t)(l ? l->task_inserts : 0),
+			 "deleted_exited", (json_int_t)(l ? l->task_deletes : 0), "evicted",
+			 (json_int_t)(l && l->task_inserts > l->task_deletes + l->nr_tasks
+					      ? l->task_inserts - l->task_deletes - l->nr_tasks
+					      : 0),
+			 "wake_pairs", "entries", (json_int_t)(l ? l->nr_pairs : 0), "evicted",
+			 (json_int_t)(l && l->pair_inserts > l->nr_pairs ? l->pair_inserts - l->nr_pairs : 0),
+			 "feed", "emitted", (json_int_t)(l ? l->feed_emitted : 0), "lost_ring_full",
+			 (json_int_t)(l ? l->feed_lost : 0));
+}
+
 json_t *status_to_json(struct manager *m, const struct peer *asker)
 {
 	json_t *s = json_pack("{s:s, s:i, s:I, s:i, s:s, s:{s:s, s:b, s:I}, s:o, s:{s:i, s:i, s:I, s:I}, s:o, s:{s:s, s:i, s:i, s:I, s:I, s:i}}",
@@ -51,5 +78,9 @@ json_t *status_to_json(struct manager *m, const struct peer *asker)
 
 	if (s)
 		json_object_set_new(s, "calls", calls_list());
+	if (s)
+		json_object_set_new(s, "events", schedagg_events_json(m->schedagg, m->schedagg_error));
+	if (s)
+		json_object_set_new(s, "tracing", tracing_json(m));
 	return s;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "json-util.h"
+#include "procfs.h"
 #include "topology.h"
 
 /* sysfs scalars fit in a page; lists became binary attributes that can
@@ -137,37 +138,7 @@ int cpulist_format(const unsigned long *bitmap, unsigned nr_bits, char **ret)
 	return 0;
 }
 
-/* ---- bounded sysfs reads ---- */
-
-/* Reads a whole attribute into buf (size bytes including the NUL). A file that
- * does not fit is -EFBIG rather than silently cut. */
-static int read_attr(int dirfd, const char *path, char *buf, size_t size)
-{
-	_cleanup_close_ int fd = -1;
-	size_t n = 0;
-
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return negative_errno();
-	for (;;) {
-		ssize_t k = read(fd, buf + n, size - n);
-
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return negative_errno();
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
-		if (n >= size)
-			return -EFBIG;
-	}
-	buf[n] = '\0';
-	if (strlen(buf) != n)
-		return -EINVAL;
-	return 0;
-}
+/* ---- bounded sysfs reads: read_file_at() ---- */
 
 static int parse_long(const char *s, long min, long max, long *ret)
 {
@@ -196,7 +167,7 @@ static int read_long(int dirfd, const char *path, long min, long max, long *ret)
 	char buf[ATTR_MAX_SCALAR];
 	int r;
 
-	r = read_attr(dirfd, path, buf, sizeof(buf));
+	r = read_file_at(dirfd, path, buf, sizeof(buf));
 	if (r < 0)
 		return r;
 	return parse_long(buf, min, max, ret);
@@ -302,7 +273,7 @@ static int read_cpulist(struct loader *l, int dirfd, const char *path)
 {
 	int r;
 
-	r = read_attr(dirfd, path, l->scratch, ATTR_MAX_LIST);
+	r = read_file_at(dirfd, path, l->scratch, ATTR_MAX_LIST);
 	if (r < 0)
 		return r;
 	return cpulist_parse(l->scratch, (unsigned)l->t->nr_cpus, l->mask);
@@ -317,7 +288,7 @@ static int load_nr_cpus(int cpufd, char *scratch, int *ret)
 	bool any = false;
 	int r;
 
-	r = read_attr(cpufd, "possible", scratch, ATTR_MAX_LIST);
+	r = read_file_at(cpufd, "possible", scratch, ATTR_MAX_LIST);
 	if (r >= 0) {
 		possible = bitmap_new(TOPO_MAX_CPUS);
 		if (!possible)
@@ -486,7 +457,7 @@ static int load_cpu_llc(struct loader *l, int fd, struct topo_cpu *c)
 		if (r < 0)
 			return r;
 		snprintf(path, sizeof(path), "%s/type", de->d_name);
-		instr = read_attr(dirfd(d), path, buf, sizeof(buf)) >= 0 &&
+		instr = read_file_at(dirfd(d), path, buf, sizeof(buf)) >= 0 &&
 			strncmp(buf, "Instruction", strlen("Instruction")) == 0;
 
 		if (level > best_level || (level == best_level && best_instr && !instr)) {
@@ -516,7 +487,7 @@ static int load_cpu_llc(struct loader *l, int fd, struct topo_cpu *c)
 		return 0; /* nothing to tell this cache from another */
 
 	snprintf(path, sizeof(path), "%s/size", best);
-	size_kb = read_attr(dirfd(d), path, buf, sizeof(buf)) >= 0 ? parse_cache_size_kb(buf) : -1;
+	size_kb = read_file_at(dirfd(d), path, buf, sizeof(buf)) >= 0 ? parse_cache_size_kb(buf) : -1;
 
 	idx = llc_find_or_add(l, (int)best_level, hw_id, &shared);
 	if (idx < 0)
@@ -781,7 +752,7 @@ static int load_node(struct loader *l, int nodefd, struct topo_node *node)
 		return r;
 
 	snprintf(path, sizeof(path), "node%d/distance", node->id);
-	r = read_attr(nodefd, path, l->scratch, ATTR_MAX_LIST);
+	r = read_file_at(nodefd, path, l->scratch, ATTR_MAX_LIST);
 	if (r >= 0) {
 		r = parse_distances(l->scratch, &node->distances, &node->nr_distances);
 		if (r < 0)
@@ -790,7 +761,7 @@ static int load_node(struct loader *l, int nodefd, struct topo_node *node)
 		return r;
 
 	snprintf(path, sizeof(path), "node%d/meminfo", node->id);
-	r = read_attr(nodefd, path, l->scratch, ATTR_MAX_LIST);
+	r = read_file_at(nodefd, path, l->scratch, ATTR_MAX_LIST);
 	node->mem_total_kb = r >= 0 ? parse_meminfo_total_kb(l->scratch) : -1;
 	return 0;
 }

@@ -18,6 +18,9 @@ static const struct wire_type_info wire_types[WIRE_TYPE_MAX] = {
 	[WIRE_CALL] = { "call", WIRE_PAYLOAD_JSON, WIRE_DIR_TO_SERVER },
 	[WIRE_CANCEL] = { "cancel", WIRE_PAYLOAD_JSON, WIRE_DIR_TO_SERVER },
 	[WIRE_PROGRESS] = { "progress", WIRE_PAYLOAD_JSON, WIRE_DIR_TO_CLIENT },
+	[WIRE_SUBSCRIBE] = { "subscribe", WIRE_PAYLOAD_JSON, WIRE_DIR_TO_SERVER },
+	[WIRE_UNSUBSCRIBE] = { "unsubscribe", WIRE_PAYLOAD_JSON, WIRE_DIR_TO_SERVER },
+	[WIRE_EVENTS] = { "events", WIRE_PAYLOAD_BINARY, WIRE_DIR_TO_CLIENT },
 };
 
 const struct wire_type_info *wire_type_lookup(unsigned type)

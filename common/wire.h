@@ -66,6 +66,9 @@ enum wire_type {
 	WIRE_CALL,      /* client: {"name":"...","args":{...}}: an operation that may take long */
 	WIRE_CANCEL,    /* client: {"request_id":N}: stop CALL N, which then answers ERROR ECANCELED */
 	WIRE_PROGRESS,  /* server: {"progress":x,"total":y,"message":"..."} for a CALL in flight */
+	WIRE_SUBSCRIBE, /* client: live-feed filters; REPLY {"subscription":id,...}, then EVENTS with its id */
+	WIRE_UNSUBSCRIBE, /* client: {"subscription":id}: stop that feed */
+	WIRE_EVENTS,    /* server: binary: struct sched_event_batch + records (common/events.h) */
 	WIRE_TYPE_MAX,
 };
 

@@ -9,6 +9,11 @@
 #include "macro.h"
 
 #define PATH_MAX_LEN 128
+#define REF_DEPTH_MAX 32 /* $ref chains deeper than this (or cycles) are refused */
+
+/* What a nested check needs: the root schema, where "#/$defs/..." points. */
+static const json_t *root_schema;
+static unsigned ref_depth;
 
 static int fail(char *err, size_t size, const char *path, const char *fmt, ...) _printf_(4, 5);
 static int fail(char *err, size_t size, const char *path, const char *fmt, ...)
@@ -169,11 +174,39 @@ static int check_array(const json_t *schema, const json_t *v, const char *path, 
 	return 0;
 }
 
+/* "#/$defs/name" in root, or NULL. */
+static const json_t *resolve_ref(const json_t *root, const json_t *ref)
+{
+	const char *s = json_string_value(ref);
+
+	if (!s || strncmp(s, "#/$defs/", 8) != 0 || strchr(s + 8, '/') || strchr(s + 8, '~'))
+		return NULL;
+	return json_object_get(json_object_get(root, "$defs"), s + 8);
+}
+
+static int check_ref(const json_t *schema, const json_t *v, const char *path, char *err, size_t size)
+{
+	const json_t *ref = json_object_get(schema, "$ref"), *target;
+	int r;
+
+	if (!ref)
+		return 0;
+	target = resolve_ref(root_schema, ref);
+	if (!target || ref_depth >= REF_DEPTH_MAX)
+		return fail(err, size, path, "schema reference %s cannot be followed", json_string_value(ref) ?: "?");
+	ref_depth++;
+	r = validate(target, v, path, err, size);
+	ref_depth--;
+	return r;
+}
+
 static int validate(const json_t *schema, const json_t *v, const char *path, char *err, size_t size)
 {
 	int r;
 
-	r = check_type(schema, v, path, err, size);
+	r = check_ref(schema, v, path, err, size);
+	if (r >= 0)
+		r = check_type(schema, v, path, err, size);
 	if (r >= 0)
 		r = check_enum(schema, v, path, err, size);
 	if (r >= 0)
@@ -189,16 +222,29 @@ static int validate(const json_t *schema, const json_t *v, const char *path, cha
 
 int json_schema_validate(const json_t *schema, const json_t *value, char *err, size_t err_size)
 {
-	return validate(schema, value, "", err, err_size);
+	const json_t *saved = root_schema;
+	int r;
+
+	root_schema = schema;
+	r = validate(schema, value, "", err, err_size);
+	root_schema = saved;
+	return r;
 }
 
 static const char *const known_keywords[] = {
 	"type",    "properties", "required",  "additionalProperties", "enum",     "minimum", "maximum",
 	"minLength", "maxLength", "items",   "maxItems",            "description", "default", "title",
-	"$schema",
+	"$schema",   "$defs",     "$ref",
 };
 
+static int check_schema(const json_t *root, const json_t *schema, char *err, size_t err_size);
+
 int json_schema_check(const json_t *schema, char *err, size_t err_size)
+{
+	return check_schema(schema, schema, err, err_size);
+}
+
+static int check_schema(const json_t *root, const json_t *schema, char *err, size_t err_size)
 {
 	const char *key;
 	json_t *val;
@@ -214,22 +260,26 @@ int json_schema_check(const json_t *schema, char *err, size_t err_size)
 			snprintf(err, err_size, "unsupported schema keyword '%s'", key);
 			return -EOPNOTSUPP;
 		}
-		if (strcmp(key, "properties") == 0) {
+		if (strcmp(key, "properties") == 0 || strcmp(key, "$defs") == 0) {
 			const char *pk;
 			json_t *pv;
 
+			/* $defs only at the root, where "#/$defs/..." finds them. */
+			if (strcmp(key, "$defs") == 0 && schema != root)
+				return fail(err, err_size, "", "$defs only at the top of a schema");
 			json_object_foreach(val, pk, pv) {
-				int r = json_schema_check(pv, err, err_size);
+				int r = check_schema(root, pv, err, err_size);
 
 				if (r < 0)
 					return r;
 			}
 		} else if (strcmp(key, "items") == 0) {
-			int r = json_schema_check(val, err, err_size);
+			int r = check_schema(root, val, err, err_size);
 
 			if (r < 0)
 				return r;
-		}
+		} else if (strcmp(key, "$ref") == 0 && !resolve_ref(root, val))
+			return fail(err, err_size, "", "$ref must be \"#/$defs/NAME\" of a definition in this schema");
 	}
 	return 0;
 }

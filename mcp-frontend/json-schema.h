@@ -6,7 +6,8 @@
 
 /* Supported keywords: type (object, string, integer, number, boolean, array,
  * or a list of them), properties, required, additionalProperties (false),
- * enum, minimum, maximum, minLength, maxLength, items, maxItems. Returns 0,
+ * enum, minimum, maximum, minLength, maxLength, items, maxItems, and local
+ * references ($ref "#/$defs/NAME", $defs at the root; 2020-12 style). Returns 0,
  * or -EINVAL with a message naming the offending path ("limit: must be an
  * integer <= 1000"). An unsupported keyword in a schema is -EOPNOTSUPP, so a
  * schema we cannot enforce is caught by the unit tests, not at run time. */

@@ -12,10 +12,11 @@ static void invalid(struct jsonrpc_msg *m, int code, const char *msg)
 	snprintf(m->error_message, sizeof(m->error_message), "%s", msg);
 }
 
+static void classify(struct jsonrpc_msg *m);
+
 void jsonrpc_parse(const char *line, size_t len, struct jsonrpc_msg *m)
 {
 	json_error_t err;
-	json_t *v, *id;
 
 	memset(m, 0, sizeof(*m));
 	/* Duplicate keys would make "which id/method" ambiguous. DECODE_ANY:
@@ -29,9 +30,31 @@ void jsonrpc_parse(const char *line, size_t len, struct jsonrpc_msg *m)
 		return;
 	}
 	if (json_is_array(m->root)) {
-		invalid(m, JSONRPC_INVALID_REQUEST, "Invalid Request: JSON-RPC batches are not supported");
+		/* JSON-RPC: an empty batch is one invalid request. */
+		if (json_array_size(m->root) == 0)
+			invalid(m, JSONRPC_INVALID_REQUEST, "Invalid Request: an empty JSON-RPC batch");
+		else
+			m->kind = JSONRPC_BATCH;
 		return;
 	}
+	classify(m);
+}
+
+void jsonrpc_classify(json_t *v, struct jsonrpc_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->root = json_incref(v);
+	if (json_is_array(v)) {
+		invalid(m, JSONRPC_INVALID_REQUEST, "Invalid Request: a batch inside a batch");
+		return;
+	}
+	classify(m);
+}
+
+static void classify(struct jsonrpc_msg *m)
+{
+	json_t *v, *id;
+
 	if (!json_is_object(m->root)) {
 		invalid(m, JSONRPC_INVALID_REQUEST, "Invalid Request: a message must be a JSON object");
 		return;

@@ -18,6 +18,7 @@ enum jsonrpc_kind {
 	JSONRPC_NOTIFICATION, /* method, no id: never answered */
 	JSONRPC_RESPONSE,     /* result or error + id: an answer to us */
 	JSONRPC_INVALID,      /* answered with `error_code` and `error_message` (id may be null) */
+	JSONRPC_BATCH,        /* a JSON array: `root`; classify each member with jsonrpc_classify() */
 	JSONRPC_KIND_MAX,
 };
 
@@ -32,8 +33,12 @@ struct jsonrpc_msg {
 };
 
 /* Parses and classifies one line. Never fails: bad input becomes
- * JSONRPC_INVALID with the code to answer (-32700 or -32600). */
+ * JSONRPC_INVALID with the code to answer (-32700 or -32600); a non-empty
+ * array is JSONRPC_BATCH, whose members the caller classifies (or refuses:
+ * batches exist in protocol versions 2024-11-05 and 2025-03-26 only). */
 void jsonrpc_parse(const char *line, size_t len, struct jsonrpc_msg *ret);
+/* Classifies one already parsed message (a batch member); takes a reference. */
+void jsonrpc_classify(json_t *v, struct jsonrpc_msg *ret);
 void jsonrpc_msg_done(struct jsonrpc_msg *m);
 
 /* Build whole messages; `id` is borrowed (NULL means JSON null). */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "collector-link.h"
+#include "collector-request.h"
 #include "json-util.h"
 #include "jsonrpc.h"
 #include "macro.h"
@@ -43,7 +44,7 @@ static void read_from_collector(struct mcp_request *req, const struct mcp_resour
 			return;
 		}
 	}
-	collector_link_request(s->link, src->type, payload, on_collector_reply, req);
+	collector_request(s, req, src->type, payload, 0, on_collector_reply);
 }
 
 /* One row per resource: URI, short name, title, description. */
@@ -53,59 +54,59 @@ static void read_from_collector(struct mcp_request *req, const struct mcp_resour
 		.mime_type = "application/json", .read = read_from_collector,         \
 		.data = &(const struct collector_source){ __VA_ARGS__ },             \
 	}
+/* The common row: a READ of the collector resource of the same URI. */
+#define COLLECTOR_READ(u, n, t, d) COLLECTOR_RESOURCE(u, n, t, d, .type = WIRE_READ, .uri = (u))
 
 const struct mcp_resource schedmcp_resources[] = {
 	COLLECTOR_RESOURCE("collector://status", "collector-status", "Collector status",
 			   "collectord's version, uptime, kernel features available on this machine "
 			   "(each with the reason when not), BPF programs and clients",
 			   .type = WIRE_STATUS),
-	COLLECTOR_RESOURCE("topology://info", "topology", "CPU topology",
-			   "CPUs, cores, LLCs and NUMA nodes with ids and mappings, SMT siblings, "
-			   "online/offline CPUs, capacities, frequencies and node distances",
-			   .type = WIRE_READ, .uri = "topology://info"),
-	COLLECTOR_RESOURCE("scheduler://current", "scheduler-current", "Current scheduler",
-			   "Which scheduler runs the machine: the loaded sched_ext scheduler (name, state, "
-			   "enable_seq, switch_all) or the fair class with its policy (EEVDF on Linux 6.6+, "
-			   "CFS before), and the kernel release",
-			   .type = WIRE_READ, .uri = "scheduler://current"),
-	COLLECTOR_RESOURCE("stats://scheduler/scx", "scheduler-scx", "sched_ext kernel counters",
-			   "The kernel's own sched_ext counters parsed into fields: state, switch_all, "
-			   "nr_rejected, hotplug_seq, enable_seq, ops, SCX_EV_* event counts and the debugfs "
-			   "state; \"available\": false with the reason when sched_ext is absent",
-			   .type = WIRE_READ, .uri = "stats://scheduler/scx"),
-	COLLECTOR_RESOURCE("stats://scheduler/raw", "scheduler-raw", "sched_ext scheduler statistics",
-			   "The running sched_ext scheduler's own statistics and their metadata, from its "
-			   "scx_stats socket (/var/run/scx/root/stats, 2 s timeout); \"available\": false "
-			   "when no scheduler serves them",
-			   .type = WIRE_READ, .uri = "stats://scheduler/raw"),
-	COLLECTOR_RESOURCE("events://perf", "events-perf", "Tracepoints",
-			   "Tracepoints from tracefs available_events: per-subsystem counts first, then the "
-			   "first 100 events (subsystem, event) with total and next_offset",
-			   .type = WIRE_READ, .uri = "events://perf"),
-	COLLECTOR_RESOURCE("events://kprobe", "events-kprobe", "Kprobe-able functions",
-			   "Kernel functions kprobes can attach to (available_filter_functions), first 100 "
-			   "with module, total and next_offset; \"available\": false with the reason when "
-			   "kprobes cannot attach or the list cannot be read",
-			   .type = WIRE_READ, .uri = "events://kprobe"),
-	COLLECTOR_RESOURCE("bpf://programs", "bpf-programs", "Loaded BPF programs",
-			   "Every loaded BPF program: id, name, type (sched_ext schedulers marked), attach "
-			   "point, run count, run time, ns per run, verified instructions, memlock, load time; "
-			   "reading turns run-time statistics on for 60 s",
-			   .type = WIRE_READ, .uri = "bpf://programs"),
-	COLLECTOR_RESOURCE("stats://system/cpu", "system-cpu", "System CPU utilization",
-			   "Over the last 10 s of collectord's /proc/stat samples (window stated, never "
-			   "since boot): user/system/idle/iowait/irq/softirq/steal/nice percent per CPU and "
-			   "in total, context switches, interrupts and softirqs (by type) per second, "
-			   "runnable and blocked tasks",
-			   .type = WIRE_READ, .uri = "stats://system/cpu"),
-	COLLECTOR_RESOURCE("stats://system/memory", "system-memory", "System memory",
-			   "/proc/meminfo totals in kB, used and available ratios, swap used ratio, page "
-			   "fault, swap and reclaim (pgscan/pgsteal) rates over the last 10 s, and pressure "
-			   "stall information (PSI) for cpu, memory and io where enabled",
-			   .type = WIRE_READ, .uri = "stats://system/memory"),
-	COLLECTOR_RESOURCE("stats://system/network", "system-network", "Network interfaces",
-			   "Per interface from /proc/net/dev: bytes, packets, errors and drops received and "
-			   "sent, since boot and per second over the last 10 s",
-			   .type = WIRE_READ, .uri = "stats://system/network"),
+	COLLECTOR_READ("topology://info", "topology", "CPU topology",
+		       "CPUs, cores, LLCs and NUMA nodes with ids and mappings, SMT siblings, "
+		       "online/offline CPUs, capacities, frequencies and node distances"),
+	COLLECTOR_READ("scheduler://current", "scheduler-current", "Current scheduler",
+		       "Which scheduler runs the machine: the loaded sched_ext scheduler (name, state, "
+		       "enable_seq, switch_all) or the fair class with its policy (EEVDF on Linux 6.6+, "
+		       "CFS before), and the kernel release"),
+	COLLECTOR_READ("stats://scheduler/scx", "scheduler-scx", "sched_ext kernel counters",
+		       "The kernel's own sched_ext counters parsed into fields: state, switch_all, "
+		       "nr_rejected, hotplug_seq, enable_seq, ops, SCX_EV_* event counts and the debugfs "
+		       "state; \"available\": false with the reason when sched_ext is absent"),
+	COLLECTOR_READ("stats://scheduler/raw", "scheduler-raw", "sched_ext scheduler statistics",
+		       "The running sched_ext scheduler's own statistics and their metadata, from its "
+		       "scx_stats socket (/var/run/scx/root/stats, 2 s timeout); \"available\": false "
+		       "when no scheduler serves them"),
+	COLLECTOR_READ("events://perf", "events-perf", "Tracepoints",
+		       "Tracepoints from tracefs available_events: per-subsystem counts first, then the "
+		       "first 100 events (subsystem, event) with total and next_offset"),
+	COLLECTOR_READ("events://kprobe", "events-kprobe", "Kprobe-able functions",
+		       "Kernel functions kprobes can attach to (available_filter_functions), first 100 "
+		       "with module, total and next_offset; \"available\": false with the reason when "
+		       "kprobes cannot attach or the list cannot be read"),
+	COLLECTOR_READ("bpf://programs", "bpf-programs", "Loaded BPF programs",
+		       "Every loaded BPF program: id, name, type (sched_ext schedulers marked), attach "
+		       "point, run count, run time, ns per run, verified instructions, memlock, load time; "
+		       "reading turns run-time statistics on for 60 s"),
+	COLLECTOR_READ("stats://system/cpu", "system-cpu", "System CPU utilization",
+		       "Over the last 10 s of collectord's /proc/stat samples (window stated, never "
+		       "since boot): user/system/idle/iowait/irq/softirq/steal/nice percent per CPU and "
+		       "in total, context switches, interrupts and softirqs (by type) per second, "
+		       "runnable and blocked tasks"),
+	COLLECTOR_READ("stats://system/memory", "system-memory", "System memory",
+		       "/proc/meminfo totals in kB, used and available ratios, swap used ratio, page "
+		       "fault, swap and reclaim (pgscan/pgsteal) rates over the last 10 s, and pressure "
+		       "stall information (PSI) for cpu, memory and io where enabled"),
+	COLLECTOR_READ("stats://system/network", "system-network", "Network interfaces",
+		       "Per interface from /proc/net/dev: bytes, packets, errors and drops received and "
+		       "sent, since boot and per second over the last 10 s"),
+	COLLECTOR_READ("profiling://perf/status", "profiling-status", "Profiling session",
+		       "This client's perf profiling session (start it with start_perf_profiling): state, "
+		       "event and any fallback, mode, call graph, frequency asked and achieved, samples, "
+		       "lost samples, duration and why it stopped; \"idle\" when there is none"),
+	COLLECTOR_READ("profiling://perf/results", "profiling-results", "Profiling results",
+		       "This client's profile, symbolized in the collector: the top 20 symbols with self "
+		       "and total percentages, sample counts and the kernel/user split (get_perf_results "
+		       "gives stacks, folded stacks, focus and paging)"),
 };
 const size_t schedmcp_n_resources = ELEMENTSOF(schedmcp_resources);

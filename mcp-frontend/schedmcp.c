@@ -13,9 +13,11 @@
 #include "log.h"
 #include "macro.h"
 #include "mcp-server.h"
+#include "prompts.h"
 #include "resources.h"
 #include "schedmcp.h"
 #include "stdio-transport.h"
+#include "templates.h"
 #include "tools.h"
 
 #define MAX_LINE_DEFAULT (16u << 20)
@@ -23,7 +25,17 @@
 
 static const char instructions[] =
 	"schedmcp shows what the Linux scheduler is doing on this machine. Start with "
-	"topology://info to learn the CPUs, LLCs and NUMA nodes.";
+	"topology://info to learn the CPUs, LLCs and NUMA nodes, and scheduler://current for the "
+	"scheduler; the prompts (summarize_system first) are ready-made investigations. Answers are kept "
+	"within an answer budget: lists are paged, and a cut answer says how to get the rest.";
+
+/* A CPU with a trace across it, 32x32, for the clients that show icons. */
+static const char icon[] =
+	"data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHZpZXdCb3g9IjAgMC"
+	"AzMiAzMiI+PHJlY3QgeD0iNiIgeT0iNiIgd2lkdGg9IjIwIiBoZWlnaHQ9IjIwIiByeD0iMyIgZmlsbD0iIzJiNmNiMCIvPj"
+	"xwYXRoIGQ9Ik0xMSAydjRNMTYgMnY0TTIxIDJ2NE0xMSAyNnY0TTE2IDI2djRNMjEgMjZ2NE0yIDExaDRNMiAxNmg0TTIgMj"
+	"FoNE0yNiAxMWg0TTI2IDE2aDRNMjYgMjFoNCIgc3Ryb2tlPSIjMmI2Y2IwIiBzdHJva2Utd2lkdGg9IjIiLz48cGF0aCBkPS"
+	"JNMTAgMjBsNC04IDQgNSA0LTciIHN0cm9rZT0iI2ZmZiIgc3Ryb2tlLXdpZHRoPSIyIiBmaWxsPSJub25lIi8+PC9zdmc+";
 
 static void maybe_finish(struct schedmcp *s)
 {
@@ -90,15 +102,17 @@ static void help(void)
 	       "  --log-level LEVEL   stderr log level: error, warning, info, debug (default warning)\n"
 	       "  --oneshot           answer initialize and one request, then exit\n"
 	       "  --max-line BYTES    longest accepted message (default %u)\n"
+	       "  --max-answer-tokens N  answer budget in tokens, 4 bytes each (default %u, at least %u)\n"
 	       "  --version           print the version\n"
 	       "  --help              this text\n",
-	       DEFAULT_SOCKET_PATH, MAX_LINE_DEFAULT);
+	       DEFAULT_SOCKET_PATH, MAX_LINE_DEFAULT, MCP_DEFAULT_ANSWER_TOKENS, MCP_MIN_ANSWER_TOKENS);
 }
 
 struct options {
 	const char *socket;
 	bool oneshot;
 	size_t max_line;
+	unsigned max_answer_tokens;
 };
 
 static int parse_args(int argc, char **argv, struct options *o)
@@ -108,6 +122,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "oneshot", no_argument, NULL, '1' },
 		{ "max-line", required_argument, NULL, 'm' },
+		{ "max-answer-tokens", required_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -135,6 +150,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 			if (*end || *optarg == '-' || v < 1024 || v > (1ULL << 30))
 				return log_error_errno(-EINVAL, "bad --max-line '%s' (1024..1073741824)", optarg);
 			o->max_line = (size_t)v;
+			break;
+		}
+		case 't': {
+			char *end;
+			unsigned long long v = strtoull(optarg, &end, 10);
+
+			if (*end || *optarg == '-' || v < MCP_MIN_ANSWER_TOKENS || v > 1000000)
+				return log_error_errno(-EINVAL, "bad --max-answer-tokens '%s' (%u..1000000)", optarg,
+						       MCP_MIN_ANSWER_TOKENS);
+			o->max_answer_tokens = (unsigned)v;
 			break;
 		}
 		case 'V':
@@ -190,10 +215,16 @@ int main(int argc, char **argv)
 				   .title = "Linux scheduler (schedmcp)",
 				   .version = PROJECT_VERSION,
 				   .instructions = instructions,
+				   .icon = icon,
 				   .resources = schedmcp_resources,
 				   .n_resources = schedmcp_n_resources,
+				   .templates = schedmcp_templates,
+				   .n_templates = schedmcp_n_templates,
 				   .tools = schedmcp_tools,
 				   .n_tools = schedmcp_n_tools,
+				   .prompts = schedmcp_prompts,
+				   .n_prompts = schedmcp_n_prompts,
+				   .max_answer_tokens = o.max_answer_tokens,
 				   .app = &s,
 				   .write = on_write,
 				   .write_userdata = &s,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "collector-link.h"
+#include "collector-request.h"
 #include "json-util.h"
 #include "jsonrpc.h"
 #include "macro.h"
@@ -42,7 +43,7 @@ static void tool_get_topology(struct mcp_request *req, const struct mcp_tool *to
 		mcp_request_error(req, JSONRPC_INTERNAL_ERROR, "out of memory", NULL);
 		return;
 	}
-	collector_link_request(s->link, WIRE_READ, payload, on_tool_reply, req);
+	collector_request(s, req, WIRE_READ, payload, 0, on_tool_reply);
 }
 
 /* Copies the optional arguments a tool and its collector resource share. */
@@ -80,7 +81,7 @@ static void tool_list_events(struct mcp_request *req, const struct mcp_tool *too
 		return;
 	}
 	copy_args(json_object_get(payload, "args"), args, shared);
-	collector_link_request(s->link, WIRE_READ, payload, on_tool_reply, req);
+	collector_request(s, req, WIRE_READ, payload, 0, on_tool_reply);
 }
 
 /* Reshapes the catalog's {"subsystems": {name: count}} into a list a model
@@ -123,7 +124,7 @@ static void tool_list_event_subsystems(struct mcp_request *req, const struct mcp
 		mcp_request_error(req, JSONRPC_INTERNAL_ERROR, "out of memory", NULL);
 		return;
 	}
-	collector_link_request(s->link, WIRE_READ, payload, kprobe ? on_tool_reply : on_subsystems_reply, req);
+	collector_request(s, req, WIRE_READ, payload, 0, kprobe ? on_tool_reply : on_subsystems_reply);
 }
 
 static json_t *catalogue_entry(const struct mcp_resource *res)
@@ -161,6 +162,65 @@ static void tool_query_stats(struct mcp_request *req, const struct mcp_tool *too
 	}
 	mcp_request_reply_tool(req, json_pack("{s:o}", "resources", list));
 }
+
+/* A CALL that lasts duration_secs: collectord's progress each second goes to
+ * the client as notifications/progress, and a cancel stops the counting. */
+static void tool_measure_context_switches(struct mcp_request *req, const struct mcp_tool *tool,
+					  const json_t *args, void *app)
+{
+	struct schedmcp *s = app;
+	uint64_t secs = 5;
+	_cleanup_json_ json_t *payload = NULL;
+
+	json_get_uint(args, "duration_secs", 300, &secs);
+	payload = json_pack("{s:s, s:{s:I}}", "name", "measure_switches", "args", "duration_secs", (json_int_t)secs);
+	if (!payload) {
+		mcp_request_error(req, JSONRPC_INTERNAL_ERROR, "out of memory", NULL);
+		return;
+	}
+	collector_request(s, req, WIRE_CALL, payload, (int)(secs + 10) * 1000, on_tool_reply);
+}
+
+/* Profiling: CALLs of this client's session in collectord, arguments passed as
+ * given (the schema has checked them; collectord checks them again). */
+static void profiling_call(struct mcp_request *req, const char *name, const json_t *args, int timeout_ms,
+			   void *app)
+{
+	struct schedmcp *s = app;
+	_cleanup_json_ json_t *payload = args ? json_pack("{s:s, s:O}", "name", name, "args", (json_t *)args)
+					      : json_pack("{s:s, s:{}}", "name", name, "args");
+
+	if (!payload) {
+		mcp_request_error(req, JSONRPC_INTERNAL_ERROR, "out of memory", NULL);
+		return;
+	}
+	collector_request(s, req, WIRE_CALL, payload, timeout_ms, on_tool_reply);
+}
+
+static void tool_start_perf_profiling(struct mcp_request *req, const struct mcp_tool *tool, const json_t *args,
+				      void *app)
+{
+	profiling_call(req, "start_perf_profiling", args, 30000, app);
+}
+
+static void tool_stop_perf_profiling(struct mcp_request *req, const struct mcp_tool *tool, const json_t *args,
+				     void *app)
+{
+	profiling_call(req, "stop_perf_profiling", args, 30000, app);
+}
+
+static void tool_get_perf_results(struct mcp_request *req, const struct mcp_tool *tool, const json_t *args,
+				  void *app)
+{
+	/* Symbolizing a large system-wide profile the first time reads many files. */
+	profiling_call(req, "get_perf_results", args, 120000, app);
+}
+
+#define PROFILE_STATUS_SCHEMA                                                                      \
+	"{\"type\":\"object\",\"properties\":{\"state\":{\"type\":\"string\"},"                       \
+	"\"event\":{\"type\":\"string\"},\"samples\":{\"type\":\"integer\"},"                         \
+	"\"lost\":{\"type\":\"integer\"},\"duration_s\":{\"type\":\"number\"}},"                      \
+	"\"required\":[\"state\",\"event\",\"samples\",\"lost\",\"duration_s\"]}"
 
 #define PAGING_PROPERTIES                                                                          \
 	"\"offset\":{\"type\":\"integer\",\"minimum\":0,\"description\":\"first item (default 0)\"},"     \
@@ -227,6 +287,108 @@ const struct mcp_tool schedmcp_tools[] = {
 				"\"additionalProperties\":false}",
 		.hints = READ_ONLY_HINTS,
 		.call = tool_list_event_subsystems,
+	},
+	{
+		.name = "measure_context_switches",
+		.title = "Measure context switches per CPU",
+		.description = "Counts context switches on every CPU in BPF over the next duration_secs "
+			       "(default 5) and returns the total, the rate and the per-CPU counts. Takes "
+			       "duration_secs to answer; reports progress each second when asked and stops "
+			       "when cancelled.",
+		.input_schema = "{\"type\":\"object\",\"properties\":{\"duration_secs\":{\"type\":\"integer\","
+				"\"minimum\":1,\"maximum\":300,\"description\":\"seconds to count (default 5)\"}},"
+				"\"additionalProperties\":false}",
+		.output_schema = "{\"type\":\"object\",\"properties\":{\"window_s\":{\"type\":\"number\"},"
+				 "\"switches\":{\"type\":\"integer\"},\"per_s\":{\"type\":\"number\"},"
+				 "\"per_cpu\":{\"type\":\"array\"}},"
+				 "\"required\":[\"window_s\",\"switches\",\"per_s\",\"per_cpu\"]}",
+		.hints = READ_ONLY_HINTS,
+		.call = tool_measure_context_switches,
+	},
+	{
+		.name = "start_perf_profiling",
+		.title = "Start perf profiling",
+		.description = "Starts sampling stacks (kernel and user) for this client, system-wide or for "
+			       "one process (pid, with all its threads and children), and answers once it "
+			       "runs. freq is samples per second (default 99, capped by the kernel's "
+			       "perf_event_max_sample_rate, said when so). event: sw:cpu-clock (default), "
+			       "sw:task-clock, hw:cycles or hw:instructions (without a hardware PMU these "
+			       "fall back to sw:cpu-clock and the answer says so), or "
+			       "tracepoint:SUBSYS:NAME (every hit counted). mode kernel_aggregate (default "
+			       "system-wide) counts stacks in BPF; samples (default for a pid) reads every "
+			       "sample. call_graph dwarf unwinds programs built without frame pointers "
+			       "(samples mode). Stops by itself after duration_secs (default: 1 hour) or "
+			       "max_samples; then call get_perf_results. One session per client.",
+		.input_schema = "{\"type\":\"object\",\"properties\":{"
+				"\"event\":{\"type\":\"string\",\"maxLength\":128,\"description\":"
+				"\"sw:cpu-clock (default), sw:task-clock, hw:cycles, hw:instructions, "
+				"tracepoint:SUBSYS:NAME\"},"
+				"\"freq\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000000,"
+				"\"description\":\"samples per second per CPU or thread (default 99)\"},"
+				"\"cpu\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":4095,"
+				"\"description\":\"only this CPU\"},"
+				"\"pid\":{\"type\":\"integer\",\"minimum\":1,"
+				"\"description\":\"only this process, its threads and children (default: system-wide)\"},"
+				"\"max_samples\":{\"type\":\"integer\",\"minimum\":1,"
+				"\"description\":\"stop after this many samples\"},"
+				"\"duration_secs\":{\"type\":\"number\",\"minimum\":0.01,\"maximum\":3600,"
+				"\"description\":\"stop after this long (default 3600)\"},"
+				"\"call_graph\":{\"type\":\"string\",\"enum\":[\"fp\",\"dwarf\"],"
+				"\"description\":\"fp: frame pointers (default); dwarf: copy and unwind the user stack\"},"
+				"\"mode\":{\"type\":\"string\",\"enum\":[\"kernel_aggregate\",\"samples\"],"
+				"\"description\":\"kernel_aggregate: stacks counted in BPF (system-wide default); "
+				"samples: every sample read (default for a pid, needed for dwarf)\"},"
+				"\"stack_size\":{\"type\":\"integer\",\"minimum\":512,\"maximum\":65528,"
+				"\"description\":\"dwarf: bytes of user stack copied per sample (default 16384)\"}},"
+				"\"additionalProperties\":false}",
+		.output_schema = PROFILE_STATUS_SCHEMA,
+		.hints = MCP_TOOL_READ_ONLY,
+		.call = tool_start_perf_profiling,
+	},
+	{
+		.name = "stop_perf_profiling",
+		.title = "Stop perf profiling",
+		.description = "Stops this client's profiling session (if it has not stopped by itself) and "
+			       "returns its state: event (and any fallback), frequency asked and achieved, "
+			       "samples, lost samples, duration and why it stopped. The results stay "
+			       "available to get_perf_results until the next start.",
+		.input_schema = "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}",
+		.output_schema = PROFILE_STATUS_SCHEMA,
+		.hints = MCP_TOOL_READ_ONLY | MCP_TOOL_IDEMPOTENT,
+		.call = tool_stop_perf_profiling,
+	},
+	{
+		.name = "get_perf_results",
+		.title = "Perf profiling results",
+		.description = "Symbolized results of this client's profile (running or stopped). format "
+			       "top (default): symbols by self share with self and total (inclusive) "
+			       "percentages and the kernel/user split; include_stacks adds the heaviest "
+			       "stacks. format stacks: whole stacks, kernel and user frames, innermost "
+			       "first. format folded: 'comm;outer;...;inner count' lines for flame graphs "
+			       "(kernel frames end in _[k]). focus keeps only stacks through a frame whose "
+			       "symbol or module contains it; pid keeps one process. Paged with "
+			       "limit/offset; page.next_offset and page.truncated say how to get the rest.",
+		.input_schema = "{\"type\":\"object\",\"properties\":{"
+				"\"format\":{\"type\":\"string\",\"enum\":[\"top\",\"stacks\",\"folded\"],"
+				"\"description\":\"top (default), stacks or folded\"},"
+				"\"limit\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":1000,"
+				"\"description\":\"symbols, stacks or lines per page (default 20)\"},"
+				"\"offset\":{\"type\":\"integer\",\"minimum\":0,\"description\":\"first item (default 0)\"},"
+				"\"include_stacks\":{\"type\":\"boolean\","
+				"\"description\":\"top: add the heaviest stacks (default false)\"},"
+				"\"pid\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"only this process or thread\"},"
+				"\"focus\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":256,"
+				"\"description\":\"only stacks through a frame whose symbol or module contains this\"},"
+				"\"sort\":{\"type\":\"string\",\"enum\":[\"self\",\"total\"],"
+				"\"description\":\"top: by self (default) or total samples\"},"
+				"\"max_bytes\":{\"type\":\"integer\",\"minimum\":4096,"
+				"\"description\":\"size budget of the lists in bytes (default 49152)\"}},"
+				"\"additionalProperties\":false}",
+		.output_schema = "{\"type\":\"object\",\"properties\":{\"state\":{\"type\":\"string\"},"
+				 "\"samples\":{\"type\":\"integer\"},\"format\":{\"type\":\"string\"},"
+				 "\"page\":{\"type\":\"object\"}},\"required\":[\"state\",\"samples\",\"format\"]}",
+		.hints = READ_ONLY_HINTS,
+		.call = tool_get_perf_results,
 	},
 };
 const size_t schedmcp_n_tools = ELEMENTSOF(schedmcp_tools);

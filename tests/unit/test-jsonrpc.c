@@ -93,11 +93,15 @@ static void test_invalid(void)
 	CHECK_INVALID("{'jsonrpc':'2.0','id':1,'method':'x'} trailing", JSONRPC_PARSE_ERROR);
 	CHECK_INVALID("{}", JSONRPC_INVALID_REQUEST);
 
-	/* Batches are not supported; valid JSON that is no object is an invalid request. */
+	/* A non-empty array is a batch for the core to take apart (or refuse);
+	 * an empty one is invalid. Valid JSON that is no object is an invalid request. */
 	CHECK_INVALID("[]", JSONRPC_INVALID_REQUEST);
 	p = parse("[]");
 	CHECK(strstr(p.message, "batch") != NULL);
-	CHECK_INVALID("[{'jsonrpc':'2.0','id':1,'method':'ping'}]", JSONRPC_INVALID_REQUEST);
+	p = parse("[{'jsonrpc':'2.0','id':1,'method':'ping'}]");
+	CHECK_INT_EQ(JSONRPC_BATCH, p.kind);
+	p = parse("[1]");
+	CHECK_INT_EQ(JSONRPC_BATCH, p.kind);
 	CHECK_INVALID("42", JSONRPC_INVALID_REQUEST);
 	CHECK_INVALID("'ping'", JSONRPC_INVALID_REQUEST);
 	CHECK_INVALID("null", JSONRPC_INVALID_REQUEST);

@@ -1,8 +1,11 @@
 /* test-mcp-server.c: unit tests for mcp-server.c, driven line by line with a capturing write callback. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <syslog.h>
 
 #include "json-util.h"
 #include "jsonrpc.h"
@@ -14,11 +17,16 @@ struct out {
 	char *lines[64];
 	size_t n, taken;
 	unsigned calls;
-	int fail; /* the write callback's return when nonzero */
+	int fail;	/* the write callback's return when nonzero */
+	size_t max_len; /* every line at most this long, when nonzero */
 };
 
 struct app {
 	struct mcp_request *held; /* a request test://later did not answer yet */
+	int cancels;		  /* cancel hooks run */
+	bool cancel_completes;	  /* the hook answers the request (as collector_link_cancel does) */
+	int responses;		  /* answers to our requests to the client */
+	json_t *response;
 	int subscribes, unsubscribes;
 	int subscribe_fail; /* the subscribe hook's return when nonzero */
 };
@@ -33,6 +41,7 @@ static int write_line(void *userdata, const char *line, size_t len)
 	if (o->n >= ELEMENTSOF(o->lines))
 		abort();
 	CHECK(memchr(line, '\n', len) == NULL);
+	CHECK(len <= o->max_len || o->max_len == 0);
 	o->lines[o->n] = strndup(line, len);
 	if (!o->lines[o->n])
 		abort();
@@ -62,6 +71,29 @@ static void read_later(struct mcp_request *req, const struct mcp_resource *res, 
 	a->held = req;
 }
 
+static struct app *cancel_app;
+
+static void cancel_hook(void *userdata)
+{
+	struct mcp_request *req = userdata;
+
+	cancel_app->cancels++;
+	if (cancel_app->cancel_completes) {
+		cancel_app->held = NULL;
+		mcp_request_error(req, JSONRPC_INTERNAL_ERROR, "cancelled", NULL);
+	}
+}
+
+/* Holds the request with a cancel hook, as collector_request() does. */
+static void read_cancellable(struct mcp_request *req, const struct mcp_resource *res, void *app)
+{
+	struct app *a = app;
+
+	cancel_app = a;
+	a->held = req;
+	mcp_request_set_cancel(req, cancel_hook, req);
+}
+
 static int subscribe_hook(const struct mcp_resource *res, void *app, char **ret_error)
 {
 	struct app *a = app;
@@ -82,11 +114,13 @@ static void unsubscribe_hook(const struct mcp_resource *res, void *app)
 }
 
 static const struct mcp_resource resources[] = {
-	{ "test://hello", "hello", "Hello", "Says hello.", "application/json", read_now, "world", NULL, NULL },
-	{ "test://later", "later", "Later", "Answers later.", "application/json", read_later, NULL, NULL, NULL },
-	{ "test://untitled", "untitled", NULL, "Has no title.", "application/json", read_now, "plain", NULL, NULL },
-	{ "test://live", "live", "Live", "Changes.", "application/json", read_now, "live", subscribe_hook,
-	  unsubscribe_hook },
+    {"test://hello", "hello", "Hello", "Says hello.", "application/json", read_now, "world", NULL, NULL},
+    {"test://later", "later", "Later", "Answers later.", "application/json", read_later, NULL, NULL, NULL},
+    {"test://untitled", "untitled", NULL, "Has no title.", "application/json", read_now, "plain", NULL, NULL},
+    {"test://live", "live", "Live", "Changes.", "application/json", read_now, "live", subscribe_hook,
+     unsubscribe_hook},
+    {"test://cancellable", "cancellable", "Cancellable", "Waits until cancelled.", "application/json",
+     read_cancellable, NULL, NULL, NULL},
 };
 
 static void tool_echo(struct mcp_request *req, const struct mcp_tool *tool, const json_t *args, void *app)
@@ -98,18 +132,118 @@ static void tool_echo(struct mcp_request *req, const struct mcp_tool *tool, cons
 	mcp_request_reply_tool(req, json_pack("{s:O}", "echo", json_object_get(args, "n")));
 }
 
+/* n items of about 100 bytes each, from offset. */
+static void tool_big(struct mcp_request *req, const struct mcp_tool *tool, const json_t *args, void *app)
+{
+	json_int_t n = json_integer_value(json_object_get(args, "n"));
+	json_int_t off = json_integer_value(json_object_get(args, "offset"));
+	json_t *items = json_array();
+
+	for (json_int_t i = off; i < off + n; i++)
+		json_array_append_new(
+		    items,
+		    json_pack(
+			"{s:I, s:s}", "i", i, "pad",
+			"................................................................................"));
+	mcp_request_reply_tool(req, json_pack("{s:I, s:o}", "total", n, "items", items));
+}
+
+static void tool_hold(struct mcp_request *req, const struct mcp_tool *tool, const json_t *args, void *app)
+{
+	struct app *a = app;
+
+	a->held = req;
+}
+
 static const struct mcp_tool tools[] = {
-	{ "echo", "Echo", "Echoes n.",
-	  "{'type':'object','properties':{'n':{'type':'integer','maximum':9},'fail':{'type':'boolean'}},"
-	  "'required':['n'],'additionalProperties':false}",
-	  "{'type':'object','properties':{'echo':{'type':'integer'}}}", MCP_TOOL_READ_ONLY, tool_echo, NULL },
+    {"echo", "Echo", "Echoes n.",
+     "{'type':'object','properties':{'n':{'type':'integer','maximum':9},'fail':{'type':'boolean'}},"
+     "'required':['n'],'additionalProperties':false}",
+     "{'type':'object','properties':{'echo':{'type':'integer'}}}", MCP_TOOL_READ_ONLY, tool_echo, NULL},
+    {"big", "Big", "n items.",
+     "{'type':'object','properties':{'n':{'type':'integer'},'offset':{'type':'integer'}},'required':['n']}",
+     "{'type':'object'}", MCP_TOOL_READ_ONLY, tool_big, NULL},
+    {"hold", "Hold", "Answers when the test says.", "{'type':'object'}", "{'type':'object'}", 0, tool_hold,
+     NULL},
 };
+
+static void read_item(struct mcp_request *req, const struct mcp_resource_template *t, const char *uri,
+		      const json_t *vars, void *app)
+{
+	mcp_request_reply_resource(req, uri, vars);
+}
+
+static int complete_colors(const char *argument, const char *prefix, const json_t *context, void *app,
+			   json_t *values)
+{
+	static const char *const colors[] = {"red", "green", "grey", NULL};
+
+	for (const char *const *c = colors; *c; c++)
+		if (strncmp(*c, prefix, strlen(prefix)) == 0)
+			json_array_append_new(values, json_string(*c));
+	/* The context reaches the completer. */
+	if (json_object_get(context, "shade"))
+		json_array_append_new(values, json_string("shaded"));
+	return 0;
+}
+
+static const struct mcp_resource_template templates[] = {
+    {"test://item/{id}{?verbose,mode}", "item", "Item", "One item.", "application/json",
+     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\",\"minimum\":1},"
+     "\"verbose\":{\"type\":\"boolean\"},\"mode\":{\"type\":\"string\",\"enum\":[\"fast\",\"full\"]}},"
+     "\"required\":[\"id\"]}",
+     read_item, NULL, NULL},
+    {"test://color/{name}", "color", NULL, "A color.", "application/json", NULL, read_item, complete_colors,
+     NULL},
+};
+
+static void get_prompt(struct mcp_request *req, const struct mcp_prompt *p, const json_t *args, void *app)
+{
+	char text[128];
+
+	snprintf(text, sizeof(text), "look at %s", json_string_value(json_object_get(args, "what")) ?: "all");
+	mcp_request_reply_prompt(req, "a look", text);
+}
+
+static int check_even(const char *value, char *err, size_t err_size)
+{
+	if (strlen(value) % 2) {
+		snprintf(err, err_size, "must have an even length");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const char *const what_values[] = {"cpu", "cache", "memory", NULL};
+
+static const struct mcp_prompt_argument look_args[] = {
+    {"what", "What", "what to look at", true, what_values, NULL, NULL},
+    {"tag", NULL, "an even tag", false, NULL, check_even, NULL},
+};
+
+static const struct mcp_prompt prompts[] = {
+    {"look", "Look", "Looks at something.", look_args, ELEMENTSOF(look_args), get_prompt, NULL},
+    {"plain", NULL, "No arguments.", NULL, 0, get_prompt, NULL},
+};
+
+/* Limits and clock the next server_new() uses, then back to defaults. */
+static struct mcp_server_config limits;
+static bool quiet_logs; /* the next server sends no logs before logging/setLevel */
+static uint64_t fake_now;
+
+static uint64_t fake_clock(void)
+{
+	return fake_now;
+}
 
 /* The tool schemas above use ' for "; the server needs real JSON. */
 static struct mcp_tool *tools_json(void)
 {
 	static struct mcp_tool copy[ELEMENTSOF(tools)];
 	static char buf[ELEMENTSOF(tools)][2][512];
+
+	if (copy[0].name)
+		return copy;
 
 	for (size_t i = 0; i < ELEMENTSOF(tools); i++) {
 		copy[i] = tools[i];
@@ -128,22 +262,35 @@ static struct mcp_tool *tools_json(void)
 static struct mcp_server *server_new(struct out *o, struct app *a)
 {
 	struct mcp_server_config cfg = {
-		.name = "test-server",
-		.title = "Test Server",
-		.version = "1.2.3",
-		.instructions = "Read test://hello.",
-		.resources = resources,
-		.n_resources = ELEMENTSOF(resources),
-		.tools = tools_json(),
-		.n_tools = ELEMENTSOF(tools),
-		.app = a,
-		.write = write_line,
-		.write_userdata = o,
+	    .name = "test-server",
+	    .title = "Test Server",
+	    .version = "1.2.3",
+	    .instructions = "Read test://hello.",
+	    .resources = resources,
+	    .n_resources = ELEMENTSOF(resources),
+	    .templates = templates,
+	    .n_templates = ELEMENTSOF(templates),
+	    .tools = tools_json(),
+	    .n_tools = ELEMENTSOF(tools),
+	    .prompts = prompts,
+	    .n_prompts = ELEMENTSOF(prompts),
+	    .icon = "data:image/svg+xml;base64,PHN2Zy8+",
+	    .app = a,
+	    .write = write_line,
+	    .write_userdata = o,
+	    .max_answer_tokens = limits.max_answer_tokens,
+	    .page_size = limits.page_size,
+	    .max_in_flight = limits.max_in_flight,
+	    .progress_interval_ms = limits.progress_interval_ms,
+	    .now_ms = fake_clock,
+	    .log_before_set_level = !quiet_logs,
 	};
 	struct mcp_server *s = NULL;
 
 	memset(o, 0, sizeof(*o));
 	memset(a, 0, sizeof(*a));
+	memset(&limits, 0, sizeof(limits));
+	quiet_logs = false;
 	if (mcp_server_new(&cfg, &s) < 0)
 		abort();
 	return s;
@@ -171,9 +318,11 @@ static json_t *take(struct out *o)
 	if (o->taken >= o->n)
 		return NULL;
 	j = json_loads(o->lines[o->taken++], JSON_REJECT_DUPLICATES, NULL);
-	CHECK(json_is_object(j));
-	if (j)
+	CHECK(json_is_object(j) || json_array_size(j) > 0); /* a message, or a batch's answers */
+	if (json_is_object(j))
 		CHECK_STR_EQ("2.0", json_string_value(json_object_get(j, "jsonrpc")));
+	for (size_t i = 0; i < json_array_size(j); i++)
+		CHECK_STR_EQ("2.0", json_string_value(json_object_get(json_array_get(j, i), "jsonrpc")));
 	return j;
 }
 
@@ -241,7 +390,7 @@ static void send_initialize(struct mcp_server *s, int id, const char *version)
 
 static void test_version_list(void)
 {
-	static const char *const expected[] = { "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05" };
+	static const char *const expected[] = {"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"};
 	size_t i;
 
 	for (i = 0; mcp_protocol_versions[i]; i++)
@@ -271,9 +420,17 @@ static void check_version(const char *asked, const char *answer, bool titles)
 		CHECK_STR_EQ("Test Server", json_string_value(json_object_get(info, "title")));
 	CHECK_STR_EQ("Read test://hello.", json_string_value(json_object_get(result, "instructions")));
 	CHECK(json_is_object(json_object_get(json_object_get(result, "capabilities"), "resources")));
+	/* completions from 2025-03-26 on, icons from 2025-11-25 on; logging and
+	 * prompts in every version. */
+	CHECK_INT_EQ(strcmp(answer, "2025-03-26") >= 0,
+		     json_object_get(json_object_get(result, "capabilities"), "completions") != NULL);
+	CHECK_INT_EQ(strcmp(answer, "2025-11-25") >= 0, json_object_get(info, "icons") != NULL);
+	CHECK(json_is_object(json_object_get(json_object_get(result, "capabilities"), "logging")));
+	CHECK(json_is_false(json_object_get(
+	    json_object_get(json_object_get(result, "capabilities"), "prompts"), "listChanged")));
 	/* test://live has hooks, so the server offers subscriptions. */
-	CHECK(json_is_true(json_object_get(json_object_get(json_object_get(result, "capabilities"), "resources"),
-					   "subscribe")));
+	CHECK(json_is_true(json_object_get(
+	    json_object_get(json_object_get(result, "capabilities"), "resources"), "subscribe")));
 	json_decref(msg);
 
 	/* The client's notifications/initialized is never answered. */
@@ -402,7 +559,7 @@ static void test_methods(void)
 	feed(s, "{'jsonrpc':'2.0','id':80,'method':'resources/templates/list'}");
 	result = take_result(&o, "80", &msg);
 	CHECK(json_is_array(json_object_get(result, "resourceTemplates")));
-	CHECK_INT_EQ(0, json_array_size(json_object_get(result, "resourceTemplates")));
+	CHECK_INT_EQ(ELEMENTSOF(templates), json_array_size(json_object_get(result, "resourceTemplates")));
 	json_decref(msg);
 	feed(s, "{'jsonrpc':'2.0','id':81,'method':'ping'}");
 	result = take_result(&o, "81", &msg);
@@ -585,7 +742,8 @@ static void test_write_failure(void)
 }
 
 /* tools/list fields and tools/call answers as each protocol version defines them. */
-static void check_tools(const char *version, bool titles, bool annotations, bool structured, bool arg_errors_as_results)
+static void check_tools(const char *version, bool titles, bool annotations, bool structured,
+			bool arg_errors_as_results)
 {
 	struct out o;
 	struct app a;
@@ -606,21 +764,24 @@ static void check_tools(const char *version, bool titles, bool annotations, bool
 		CHECK(json_is_true(json_object_get(json_object_get(tool, "annotations"), "readOnlyHint")));
 	json_decref(msg);
 
-	feed(s, "{'jsonrpc':'2.0','id':3,'method':'tools/call','params':{'name':'echo','arguments':{'n':7}}}");
+	feed(s,
+	     "{'jsonrpc':'2.0','id':3,'method':'tools/call','params':{'name':'echo','arguments':{'n':7}}}");
 	result = take_result(&o, "3", &msg);
 	CHECK(json_is_false(json_object_get(result, "isError")));
-	CHECK_STR_EQ("{\"echo\":7}",
-		     json_string_value(json_object_get(json_array_get(json_object_get(result, "content"), 0), "text")));
+	CHECK_STR_EQ("{\"echo\":7}", json_string_value(json_object_get(
+					 json_array_get(json_object_get(result, "content"), 0), "text")));
 	CHECK_INT_EQ(structured, json_object_get(result, "structuredContent") != NULL);
 	json_decref(msg);
 
-	feed(s, "{'jsonrpc':'2.0','id':4,'method':'tools/call','params':{'name':'echo','arguments':{'n':7,'fail':true}}}");
+	feed(s, "{'jsonrpc':'2.0','id':4,'method':'tools/"
+		"call','params':{'name':'echo','arguments':{'n':7,'fail':true}}}");
 	result = take_result(&o, "4", &msg);
 	CHECK(json_is_true(json_object_get(result, "isError")));
 	json_decref(msg);
 
 	/* Arguments that break the schema name the field. */
-	feed(s, "{'jsonrpc':'2.0','id':5,'method':'tools/call','params':{'name':'echo','arguments':{'n':10}}}");
+	feed(s,
+	     "{'jsonrpc':'2.0','id':5,'method':'tools/call','params':{'name':'echo','arguments':{'n':10}}}");
 	if (arg_errors_as_results) {
 		result = take_result(&o, "5", &msg);
 		CHECK(json_is_true(json_object_get(result, "isError")));
@@ -646,8 +807,8 @@ static void test_tools(void)
 {
 	struct mcp_tool bad = tools[0];
 	struct mcp_server *s = NULL;
-	struct mcp_server_config cfg = { .name = "x", .version = "0", .tools = &bad, .n_tools = 1,
-					 .write = write_line };
+	struct mcp_server_config cfg = {
+	    .name = "x", .version = "0", .tools = &bad, .n_tools = 1, .write = write_line};
 
 	check_tools("2024-11-05", false, false, false, false);
 	check_tools("2025-03-26", false, true, false, false);
@@ -738,6 +899,708 @@ static void test_subscriptions(void)
 	out_done(&o);
 }
 
+/* Sends a request line built with printf. */
+static void feedf(struct mcp_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void feedf(struct mcp_server *s, const char *fmt, ...)
+{
+	char *line;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&line, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	feed(s, line);
+	free(line);
+}
+
+static struct mcp_server *server_at(struct out *o, struct app *a, const char *version)
+{
+	struct mcp_server *s = server_new(o, a);
+	json_t *msg;
+
+	send_initialize(s, 1, version);
+	take_result(o, "1", &msg);
+	json_decref(msg);
+	feed(s, "{'jsonrpc':'2.0','method':'notifications/initialized'}");
+	return s;
+}
+
+static const char *error_message(const json_t *msg)
+{
+	return json_string_value(json_object_get(json_object_get(msg, "error"), "message"));
+}
+
+static void test_cancel(void)
+{
+	struct out o;
+	struct app a;
+	struct mcp_server *s = server_initialized(&o, &a);
+	json_t *msg;
+
+	/* A hook that completes the request: nothing is sent, ever. */
+	a.cancel_completes = true;
+	feed(s,
+	     "{'jsonrpc':'2.0','id':'c1','method':'resources/read','params':{'uri':'test://cancellable'}}");
+	CHECK_INT_EQ(1, mcp_server_pending(s));
+	feed(
+	    s,
+	    "{'jsonrpc':'2.0','method':'notifications/cancelled','params':{'requestId':'c1','reason':'no'}}");
+	CHECK_INT_EQ(1, a.cancels);
+	CHECK_INT_EQ(0, mcp_server_pending(s));
+	CHECK_INT_EQ(0, unread(&o));
+	/* Twice, or for an id no longer in flight: ignored. */
+	feed(s, "{'jsonrpc':'2.0','method':'notifications/cancelled','params':{'requestId':'c1'}}");
+	feed(s, "{'jsonrpc':'2.0','method':'notifications/cancelled','params':{'requestId':12345}}");
+	feed(s, "{'jsonrpc':'2.0','method':'notifications/cancelled'}");
+	CHECK_INT_EQ(1, a.cancels);
+
+	/* A hook that only stops the work: the late answer is dropped. */
+	a.cancel_completes = false;
+	feed(s, "{'jsonrpc':'2.0','id':7,'method':'resources/read','params':{'uri':'test://cancellable'}}");
+	feed(s, "{'jsonrpc':'2.0','method':'notifications/cancelled','params':{'requestId':7}}");
+	CHECK_INT_EQ(2, a.cancels);
+	CHECK_INT_EQ(1, mcp_server_pending(s));
+	CHECK(a.held && mcp_request_cancelled(a.held));
+	if (a.held)
+		mcp_request_reply(a.held, json_object());
+	CHECK_INT_EQ(0, mcp_server_pending(s));
+	CHECK_INT_EQ(0, unread(&o));
+
+	/* No hook: the same, the answer is dropped. The id is free again. */
+	feed(s, "{'jsonrpc':'2.0','id':8,'method':'tools/call','params':{'name':'hold'}}");
+	feed(s, "{'jsonrpc':'2.0','method':'notifications/cancelled','params':{'requestId':8}}");
+	mcp_request_reply_tool(a.held, json_object());
+	CHECK_INT_EQ(0, unread(&o));
+	feed(s, "{'jsonrpc':'2.0','id':8,'method':'ping'}");
+	take_result(&o, "8", &msg);
+	json_decref(msg);
+
+	/* An id still in flight is not reused. */
+	feed(s, "{'jsonrpc':'2.0','id':9,'method':'tools/call','params':{'name':'hold'}}");
+	feed(s, "{'jsonrpc':'2.0','id':9,'method':'ping'}");
+	json_decref(take_error(&o, "9", JSONRPC_INVALID_REQUEST));
+	mcp_request_reply_tool(a.held, json_object());
+	json_decref(take_result(&o, "9", &msg) ? msg : NULL);
+	CHECK_INT_EQ(0, unread(&o));
+	mcp_server_free(s);
+	out_done(&o);
+}
+
+static void test_progress(const char *version, bool message)
+{
+	struct out o;
+	struct app a;
+	struct mcp_server *s;
+	json_t *msg, *params;
+
+	limits.progress_interval_ms = 100;
+	s = server_at(&o, &a, version);
+	fake_now = 1000;
+	/* Without a token: nothing. */
+	feed(s, "{'jsonrpc':'2.0','id':2,'method':'tools/call','params':{'name':'hold'}}");
+	CHECK(!mcp_request_wants_progress(a.held));
+	mcp_request_progress(a.held, 1, 10, "one");
+	CHECK_INT_EQ(0, unread(&o));
+	mcp_request_reply_tool(a.held, json_object());
+	json_decref(take(&o));
+
+	feed(s, "{'jsonrpc':'2.0','id':3,'method':'tools/"
+		"call','params':{'name':'hold','_meta':{'progressToken':'tok'}}}");
+	CHECK(mcp_request_wants_progress(a.held));
+	mcp_request_progress(a.held, 1, 10, "one");
+	msg = take(&o);
+	CHECK_STR_EQ("notifications/progress", json_string_value(json_object_get(msg, "method")));
+	params = json_object_get(msg, "params");
+	CHECK_STR_EQ("tok", json_string_value(json_object_get(params, "progressToken")));
+	CHECK(json_number_value(json_object_get(params, "progress")) == 1);
+	CHECK(json_number_value(json_object_get(params, "total")) == 10);
+	CHECK_INT_EQ(message, json_object_get(params, "message") != NULL);
+	json_decref(msg);
+	/* Within 100 ms: dropped; not growing: dropped; the last one always goes. */
+	fake_now += 50;
+	mcp_request_progress(a.held, 2, 10, NULL);
+	fake_now += 100;
+	mcp_request_progress(a.held, 1, 10, NULL);
+	CHECK_INT_EQ(0, unread(&o));
+	mcp_request_progress(a.held, 3, 10, NULL);
+	json_decref(take(&o));
+	fake_now += 1;
+	mcp_request_progress(a.held, 10, 10, NULL);
+	json_decref(take(&o));
+	CHECK_INT_EQ(0, unread(&o));
+	mcp_request_reply_tool(a.held, json_object());
+	json_decref(take(&o));
+
+	/* Integer tokens too. */
+	feed(s, "{'jsonrpc':'2.0','id':4,'method':'tools/"
+		"call','params':{'name':'hold','_meta':{'progressToken':17}}}");
+	mcp_request_progress(a.held, 1, 0, NULL);
+	msg = take(&o);
+	CHECK_INT_EQ(17,
+		     json_integer_value(json_object_get(json_object_get(msg, "params"), "progressToken")));
+	CHECK(json_object_get(json_object_get(msg, "params"), "total") == NULL);
+	json_decref(msg);
+	mcp_request_reply_tool(a.held, json_object());
+	json_decref(take(&o));
+	mcp_server_free(s);
+	out_done(&o);
+}
+
+static void test_in_flight(void)
+{
+	struct out o;
+	struct app a;
+	struct mcp_server *s;
+	struct mcp_request *held[2];
+	json_t *msg, *data;
+
+	limits.max_in_flight = 2;
+	s = server_at(&o, &a, "2025-06-18");
+	feed(s, "{'jsonrpc':'2.0','id':2,'method':'tools/call','params':{'name':'hold'}}");
+	held[0] = a.held;
+	feed(s, "{'jsonrpc':'2.0','id':3,'method':'tools/call','params':{'name':'hold'}}");
+	held[1] = a.held;
+	feed(s, "{'jsonrpc':'2.0','id':4,'method':'resources/list'}");
+	msg = take_error(&o, "4", JSONRPC_INTERNAL_ERROR);
+	CHECK(strstr(error_message(msg), "Too many requests in flight") != NULL);
+	data = json_object_get(json_object_get(msg, "error"), "data");
+	CHECK_INT_EQ(2, json_integer_value(json_object_get(data, "limit")));
+	json_decref(msg);
+	/* ping is never held back. */
+	feed(s, "{'jsonrpc':'2.0','id':5,'method':'ping'}");
+	take_result(&o, "5", &msg);
+	json_decref(msg);
+	mcp_request_reply_tool(held[0], json_object());
+	json_decref(take(&o));
+	feed(s, "{'jsonrpc':'2.0','id':6,'method':'resources/list'}");
+	take_result(&o, "6", &msg);
+	json_decref(msg);
+	mcp_request_reply_tool(held[1], json_object());
+	json_decref(take(&o));
+	mcp_server_free(s);
+	out_done(&o);
+}
+
+/* Pages through a list two at a time; returns the items seen. */
+static size_t page_through(struct mcp_server *s, struct out *o, const char *method, const char *key)
+{
+	char *cursor = NULL;
+	size_t seen = 0;
+
+	for (int id = 100; id < 120; id++) {
+		json_t *msg, *result;
+		char want[16];
+		const char *next;
+
+		if (cursor)
+			feedf(s, "{'jsonrpc':'2.0','id':%d,'method':'%s','params':{'cursor':'%s'}}", id,
+			      method, cursor);
+		else
+			feedf(s, "{'jsonrpc':'2.0','id':%d,'method':'%s'}", id, method);
+		snprintf(want, sizeof(want), "%d", id);
+		result = take_result(o, want, &msg);
+		seen += json_array_size(json_object_get(result, key));
+		CHECK(json_array_size(json_object_get(result, key)) <= 2);
+		next = json_string_value(json_object_get(result, "nextCursor"));
+		free(cursor);
+		cursor = next ? strdup(next) : NULL;
+		json_decref(msg);
+		if (!cursor)
+			break;
+	}
+	free(cursor);
+	return seen;
+}
+
+static void test_paging(void)
+{
+	struct out o;
+	struct app a;
+	struct mcp_server *s;
+	json_t *msg, *result;
+	char *cursor;
+
+	limits.page_size = 2;
+	s = server_at(&o, &a, "2025-06-18");
+	CHECK_INT_EQ(ELEMENTSOF(resources), page_through(s, &o, "resources/list", "resources"));
+	CHECK_INT_EQ(ELEMENTSOF(tools), page_through(s, &o, "tools/list", "tools"));
+	CHECK_INT_EQ(ELEMENTSOF(prompts), page_through(s, &o, "prompts/list", "prompts"));
+	CHECK_INT_EQ(ELEMENTSOF(templates),
+		     page_through(s, &o, "resources/templates/list", "resourceTemplates"));
+
+	/* Cursors are checked: garbage, another list's cursor, a number. */
+	feed(s, "{'jsonrpc':'2.0','id':2,'method':'resources/list','params':{'cursor':'garbage!'}}");
+	json_decref(take_error(&o, "2", JSONRPC_INVALID_PARAMS));
+	feed(s, "{'jsonrpc':'2.0','id':3,'method':'resources/list'}");
+	result = take_result(&o, "3", &msg);
+	cursor = strdup(json_string_value(json_object_get(result, "nextCursor")) ?: "");
+	json_decref(msg);
+	feedf(s, "{'jsonrpc':'2.0','id':4,'method':'tools/list','params':{'cursor':'%s'}}", cursor);
+	json_decref(take_error(&o, "4", JSONRPC_INVALID_PARAMS));
+	feedf(s, "{'jsonrpc':'2.0','id':5,'method':'resources/list','params':{'cursor':'%sA'}}", cursor);
+	json_decref(take_error(&o, "5", JSONRPC_INVALID_PARAMS));
+	feed(s, "{'jsonrpc':'2.0','id':6,'method':'resources/list','params':{'cursor':7}}");
+	json_decref(take_error(&o, "6", JSONRPC_INVALID_PARAMS));
+	free(cursor);
+	CHECK_INT_EQ(0, unread(&o));
+	mcp_server_free(s);
+	out_done(&o);
+}
+
+static void test_budget(void)
+{
+	struct out o;
+	struct app a;
+	struct mcp_server *s;
+	json_t *msg, *result, *content, *doc, *note;
+	const char *text;
+
+	limits.max_answer_tokens = 1000; /* 4000 bytes */
+	s = server_at(&o, &a, "2025-06-18");
+	o.max_len = 4000;
+	CHECK_INT_EQ(4000, mcp_server_answer_bytes(s));
+	/* Small: untouched. */
+	feed(s, "{'jsonrpc':'2.0','id':2,'method':'tools/call','params':{'name':'big','arguments':{'n':3}}}");
+	result = take_result(&o, "2", &msg);
+	CHECK(json_object_get(json_object_get(result, "structuredContent"), "truncated") == NULL);
+	CHECK_INT_EQ(1, json_array_size(json_object_get(result, "content")));
+	json_decref(msg);
+
+	/* 500 items of 100 bytes: cut, with the note in the text, in the
+	 * structured content, and the offset to continue from. */
+	feed(s, "{'jsonrpc':'2.0','id':3,'method':'tools/"
+		"call','params':{'name':'big','arguments':{'n':500,'offset':10}}}");
+	result = take_result(&o, "3", &msg);
+	CHECK(json_is_false(json_object_get(result, "isError")));
+	content = json_object_get(result, "content");
+	CHECK_INT_EQ(2, json_array_size(content));
+	text = json_string_value(json_object_get(json_array_get(content, 1), "text"));
+	CHECK(text && strstr(text, "This answer was cut to fit the answer budget of 1000 tokens"));
+	CHECK(text && strstr(text, "/items keeps"));
+	CHECK(text && strstr(text, "of 500 items"));
+	CHECK(text && strstr(text, "call big again with offset="));
+	doc = json_object_get(result, "structuredContent");
+	note = json_object_get(doc, "truncated");
+	CHECK(json_is_object(note));
+	CHECK_INT_EQ(500, json_integer_value(
+			      json_object_get(json_array_get(json_object_get(note, "cuts"), 0), "total")));
+	CHECK(json_array_size(json_object_get(doc, "items")) > 0 &&
+	      json_array_size(json_object_get(doc, "items")) < 500);
+	/* The text content is the structured content, cut the same way. */
+	{
+		json_t *parsed = json_loads(
+		    json_string_value(json_object_get(json_array_get(content, 0), "text")), 0, NULL);
+
+		CHECK(json_equal(parsed, doc));
+		json_decref(parsed);
+	}
+	json_decref(msg);
+
+	/* Lists stay within the budget by paging. */
+	feed(s, "{'jsonrpc':'2.0','id':4,'method':'tools/list'}");
+	result = take_result(&o, "4", &msg);
+	CHECK(json_array_size(json_object_get(result, "tools")) >= 1);
+	json_decref(msg);
+	CHECK_INT_EQ(0, unread(&o));
+	mcp_server_free(s);
+	out_done(&o);
+
+	/* 2024-11-05 has no structured content: the text alone carries it. */
+	limits.max_answer_tokens = 1000;
+	s = server_at(&o, &a, "2024-11-05");
+	o.max_len = 4000;
+	feed(s,
+	     "{'jsonrpc':'2.0','id':2,'method':'tools/call','params':{'name':'big','arguments':{'n':500}}}");
+	result = take_result(&o, "2", &msg);
+	CHECK(json_object_get(result, "structuredContent") == NULL);
+	doc = json_loads(
+	    json_string_value(json_object_get(json_array_get(json_object_get(result, "content"), 0), "text")),
+	    0, NULL);
+	CHECK(json_is_object(json_object_get(doc, "truncated")));
+	CHECK(json_array_size(json_object_get(doc, "items")) > 20); /* more room than with the copy */
+	json_decref(doc);
+	json_decref(msg);
+	mcp_server_free(s);
+	out_done(&o);
+}
+
+static void test_templates(void)
+{
+	struct out o;
+	struct app a;
+	struct mcp_server *s = server_at(&o, &a, "2025-06-18");
+	json_t *msg, *result, *vars, *list;
+
+	feed(s, "{'jsonrpc':'2.0','id':2,'method':'resources/templates/list'}");
+	result = take_result(&o, "2", &msg);
+	list = json_object_get(result, "resourceTemplates");
+	CHECK_INT_EQ(2, json_array_size(list));
+	CHECK_STR_EQ("test://item/{id}{?verbose,mode}",
+		     json_string_value(json_object_get(json_array_get(list, 0), "uriTemplate")));
+	CHECK_STR_EQ("Item", json_string_value(json_object_get(json_array_get(list, 0), "title")));
+	CHECK(json_object_get(json_array_get(list, 1), "title") == NULL);
+	json_decref(msg);
+
+	feed(s, "{'jsonrpc':'2.0','id':3,'method':'resources/read','params':{'uri':'test://item/"
+		"42?verbose=true&mode=full'}}");
+	result = take_result(&o, "3", &msg);
+	vars = json_loads(json_string_value(json_object_get(
+			      json_array_get(json_object_get(result, "contents"), 0), "text")),
+			  0, NULL);
+	CHECK_INT_EQ(42, json_integer_value(json_object_get(vars, "id")));
+	CHECK(json_is_true(json_object_get(vars, "verbose")));
+	CHECK_STR_EQ("full", json_string_value(json_object_get(vars, "mode")));
+	CHECK_STR_EQ("test://item/42?verbose=true&mode=full",
+		     json_string_value(
+			 json_object_get(json_array_get(json_object_get(result, "contents"), 0), "uri")));
+	json_decref(vars);
+	json_decref(msg);
+
+	/* Typed and validated: -32602 naming the variable. */
+	feed(s, "{'jsonrpc':'2.0','id':4,'method':'resources/read','params':{'uri':'test://item/x'}}");
+	msg = take_error(&o, "4", JSONRPC_INVALID_PARAMS);
+	CHECK(strstr(error_message(msg), "id: must be an integer") != NULL);
+	json_decref(msg);
+	feed(s, "{'jsonrpc':'2.0','id':5,'method':'resources/read','params':{'uri':'test://item/0'}}");
+	json_decref(take_error(&o, "5", JSONRPC_INVALID_PARAMS));
+	feed(s,
+	     "{'jsonrpc':'2.0','id':6,'method':'resources/read','params':{'uri':'test://item/1?mode=slow'}}");
+	json_decref(take_error(&o, "6", JSONRPC_INVALID_PARAMS));
+	feed(
+	    s,
+	    "{'jsonrpc':'2.0','id':7,'method':'resources/read','params':{'uri':'test://item/1?colour=red'}}");
+	msg = take_error(&o, "7", JSONRPC_INVALID_PARAMS);
+	CHECK(strstr(error_message(msg), "unknown query parameter 'colour'") != NULL);
+	json_decref(msg);
+	feed(s, "{'jsonrpc':'2.0','id':8,'method':'resources/read','params':{'uri':'test://item/1/more'}}");
+	json_decref(take_error(&o, "8", MCP_RESOURCE_NOT_FOUND));
+	feed(s, "{'jsonrpc':'2.0','id':9,'method':'resources/read','params':{'uri':'test://item/'}}");
+	json_decref(take_error(&o, "9", MCP_RESOURCE_NOT_FOUND));
+	feed(
+	    s,
+	    "{'jsonrpc':'2.0','id':10,'method':'resources/read','params':{'uri':'test://color/dark%20red'}}");
+	result = take_result(&o, "10", &msg);
+	CHECK(strstr(json_string_value(
+			 json_object_get(json_array_get(json_object_get(result, "contents"), 0), "text")),
+		     "dark red") != NULL);
+	json_decref(msg);
+	CHECK_INT_EQ(0, unread(&o));
+	mcp_server_free(s);
+	out_done(&o);
+}
+
+static void check_completion(struct mcp_server *s, struct out *o, int id, const char *ref, const char *arg,
+			     const char *value, const char *context, const char *expected)
+{
+	json_t *msg, *result, *values;
+	char want[16], got[256] = "";
+	size_t i;
+	json_t *v;
+
+	feedf(s,
+	      "{'jsonrpc':'2.0','id':%d,'method':'completion/complete','params':{'ref':%s,"
+	      "'argument':{'name':'%s','value':'%s'}%s}}",
+	      id, ref, arg, value, context);
+	snprintf(want, sizeof(want), "%d", id);
+	result = take_result(o, want, &msg);
+	values = json_object_get(json_object_get(result, "completion"), "values");
+	json_array_foreach (values, i, v) {
+		strncat(got, i ? "," : "", sizeof(got) - strlen(got) - 1);
+		strncat(got, json_string_value(v), sizeof(got) - strlen(got) - 1);
+	}
+	CHECK_STR_EQ(expected, got);
+	CHECK_INT_EQ(json_array_size(values),
+		     json_integer_value(json_object_get(json_object_get(result, "completion"), "total")));
+	json_decref(msg);
+}
+
+static void test_prompts_and_completion(void)
+{
+	struct out o;
+	struct app a;
+	struct mcp_server *s = server_at(&o, &a, "2025-06-18");
+	json_t *msg, *result, *list, *arg;
+
+	feed(s, "{'jsonrpc':'2.0','id':2,'method':'prompts/list'}");
+	result = take_result(&o, "2", &msg);
+	list = json_object_get(result, "prompts");
+	CHECK_INT_EQ(2, json_array_size(list));
+	CHECK_STR_EQ("Look", json_string_value(json_object_get(json_array_get(list, 0), "title")));
+	arg = json_array_get(json_object_get(json_array_get(list, 0), "arguments"), 0);
+	CHECK_STR_EQ("what", json_string_value(json_object_get(arg, "name")));
+	CHECK(json_is_true(json_object_get(arg, "required")));
+	CHECK_STR_EQ("What", json_string_value(json_object_get(arg, "title")));
+	json_decref(msg);
+
+	feed(s, "{'jsonrpc':'2.0','id':3,'method':'prompts/"
+		"get','params':{'name':'look','arguments':{'what':'cache','tag':'ab'}}}");
+	result = take_result(&o, "3", &msg);
+	CHECK_STR_EQ("a look", json_string_value(json_object_get(result, "description")));
+	list = json_object_get(result, "messages");
+	CHECK_STR_EQ("user", json_string_value(json_object_get(json_array_get(list, 0), "role")));
+	CHECK_STR_EQ("look at cache", json_string_value(json_object_get(
+					  json_object_get(json_array_get(list, 0), "content"), "text")));
+	json_decref(msg);
+
+	/* Every way to get the arguments wrong is -32602, naming the argument. */
+	feed(s, "{'jsonrpc':'2.0','id':4,'method':'prompts/get','params':{'name':'look'}}");
+	msg = take_error(&o, "4", JSONRPC_INVALID_PARAMS);
+	CHECK(strstr(error_message(msg), "what: required") != NULL);
+	json_decref(msg);
+	feed(s, "{'jsonrpc':'2.0','id':5,'method':'prompts/"
+		"get','params':{'name':'look','arguments':{'what':'disk'}}}");
+	msg = take_error(&o, "5", JSONRPC_INVALID_PARAMS);
+	CHECK(strstr(error_message(msg), "what: must be one of cpu, cache, memory") != NULL);
+	json_decref(msg);
+	feed(s, "{'jsonrpc':'2.0','id':6,'method':'prompts/"
+		"get','params':{'name':'look','arguments':{'what':'cpu','tag':'abc'}}}");
+	msg = take_error(&o, "6", JSONRPC_INVALID_PARAMS);
+	CHECK(strstr(error_message(msg), "tag: must have an even length") != NULL);
+	json_decref(msg);
+	feed(s, "{'jsonrpc':'2.0','id':7,'method':'prompts/"
+		"get','params':{'name':'look','arguments':{'what':5}}}");
+	json_decref(take_error(&o, "7", JSONRPC_INVALID_PARAMS));
+	feed(s, "{'jsonrpc':'2.0','id':8,'method':'prompts/"
+		"get','params':{'name':'look','arguments':{'what':'cpu','x':'1'}}}");
+	json_decref(take_error(&o, "8", JSONRPC_INVALID_PARAMS));
+	feed(s, "{'jsonrpc':'2.0','id':9,'method':'prompts/get','params':{'name':'nope'}}");
+	json_decref(take_error(&o, "9", JSONRPC_INVALID_PARAMS));
+	feed(s, "{'jsonrpc':'2.0','id':10,'method':'prompts/get','params':{'name':'plain','arguments':{}}}");
+	take_result(&o, "10", &msg);
+	json_decref(msg);
+
+	check_completion(s, &o, 20, "{'type':'ref/prompt','name':'look'}", "what", "c", "", "cpu,cache");
+	check_completion(s, &o, 21, "{'type':'ref/prompt','name':'look'}", "what", "", "",
+			 "cpu,cache,memory");
+	check_completion(s, &o, 22, "{'type':'ref/prompt','name':'look'}", "tag", "", "", "");
+	check_completion(s, &o, 23, "{'type':'ref/resource','uri':'test://item/{id}{?verbose,mode}'}", "mode",
+			 "f", "", "fast,full");
+	check_completion(s, &o, 24, "{'type':'ref/resource','uri':'test://color/{name}'}", "name", "gr", "",
+			 "green,grey");
+	check_completion(s, &o, 25, "{'type':'ref/resource','uri':'test://color/{name}'}", "name", "gr",
+			 ",'context':{'arguments':{'shade':'1'}}", "green,grey,shaded");
+	check_completion(s, &o, 26, "{'type':'ref/resource','uri':'test://hello'}", "x", "", "", "");
+	feed(s, "{'jsonrpc':'2.0','id':27,'method':'completion/complete','params':{'ref':{'type':'ref/"
+		"prompt','name':'nope'},'argument':{'name':'a','value':''}}}");
+	json_decref(take_error(&o, "27", JSONRPC_INVALID_PARAMS));
+	feed(s, "{'jsonrpc':'2.0','id':28,'method':'completion/complete','params':{'ref':{'type':'ref/"
+		"resource','uri':'test://color/{name}'},'argument':{'name':'size','value':''}}}");
+	json_decref(take_error(&o, "28", JSONRPC_INVALID_PARAMS));
+	feed(s, "{'jsonrpc':'2.0','id':29,'method':'completion/complete','params':{'ref':{'type':'ref/"
+		"other'},'argument':{'name':'a','value':''}}}");
+	json_decref(take_error(&o, "29", JSONRPC_INVALID_PARAMS));
+	CHECK_INT_EQ(0, unread(&o));
+	mcp_server_free(s);
+	out_done(&o);
+
+	/* 2024-11-05: no titles on prompts or their arguments. */
+	s = server_at(&o, &a, "2024-11-05");
+	feed(s, "{'jsonrpc':'2.0','id':2,'method':'prompts/list'}");
+	result = take_result(&o, "2", &msg);
+	list = json_object_get(result, "prompts");
+	CHECK(json_object_get(json_array_get(list, 0), "title") == NULL);
+	CHECK(json_object_get(json_array_get(json_object_get(json_array_get(list, 0), "arguments"), 0),
+			      "title") == NULL);
+	json_decref(msg);
+	mcp_server_free(s);
+	out_done(&o);
+}
+
+static void test_logging(void)
+{
+	struct out o;
+	struct app a;
+	struct mcp_server *s = server_new(&o, &a);
+	json_t *msg, *params;
+
+	/* Nothing before initialize. */
+	mcp_server_logf(s, LOG_ERR, "t", "early %d", 1);
+	CHECK_INT_EQ(0, unread(&o));
+	mcp_server_free(s);
+	out_done(&o);
+
+	/* Off: nothing until the client calls logging/setLevel. */
+	quiet_logs = true;
+	s = server_at(&o, &a, "2025-06-18");
+	mcp_server_logf(s, LOG_EMERG, "t", "unasked");
+	CHECK_INT_EQ(0, unread(&o));
+	feed(s, "{'jsonrpc':'2.0','id':2,'method':'logging/setLevel','params':{'level':'error'}}");
+	json_decref(take(&o));
+	mcp_server_logf(s, LOG_ERR, "t", "asked");
+	json_decref(take(&o));
+	mcp_server_free(s);
+	out_done(&o);
+
+	s = server_at(&o, &a, "2025-06-18");
+	/* info and above until the client says otherwise */
+	mcp_server_logf(s, LOG_DEBUG, "t", "quiet");
+	CHECK_INT_EQ(0, unread(&o));
+	mcp_server_logf(s, LOG_WARNING, "collector", "lost %s", "it");
+	msg = take(&o);
+	CHECK_STR_EQ("notifications/message", json_string_value(json_object_get(msg, "method")));
+	params = json_object_get(msg, "params");
+	CHECK_STR_EQ("warning", json_string_value(json_object_get(params, "level")));
+	CHECK_STR_EQ("collector", json_string_value(json_object_get(params, "logger")));
+	CHECK_STR_EQ("lost it", json_string_value(json_object_get(params, "data")));
+	json_decref(msg);
+	feed(s, "{'jsonrpc':'2.0','id':2,'method':'logging/setLevel','params':{'level':'debug'}}");
+	take_result(&o, "2", &msg);
+	json_decref(msg);
+	mcp_server_log(s, LOG_DEBUG, NULL, json_pack("{s:i}", "n", 1));
+	msg = take(&o);
+	CHECK_STR_EQ("debug", json_string_value(json_object_get(json_object_get(msg, "params"), "level")));
+	CHECK(json_object_get(json_object_get(msg, "params"), "logger") == NULL);
+	json_decref(msg);
+	feed(s, "{'jsonrpc':'2.0','id':3,'method':'logging/setLevel','params':{'level':'emergency'}}");
+	take_result(&o, "3", &msg);
+	json_decref(msg);
+	mcp_server_logf(s, LOG_ALERT, "t", "not enough");
+	CHECK_INT_EQ(0, unread(&o));
+	feed(s, "{'jsonrpc':'2.0','id':4,'method':'logging/setLevel','params':{'level':'loud'}}");
+	json_decref(take_error(&o, "4", JSONRPC_INVALID_PARAMS));
+	feed(s, "{'jsonrpc':'2.0','id':5,'method':'logging/setLevel'}");
+	json_decref(take_error(&o, "5", JSONRPC_INVALID_PARAMS));
+	CHECK_INT_EQ(0, unread(&o));
+	mcp_server_free(s);
+	out_done(&o);
+}
+
+static void test_batches(void)
+{
+	struct out o;
+	struct app a;
+	struct mcp_server *s = server_at(&o, &a, "2025-03-26");
+	json_t *msg, *item;
+	size_t i;
+	int seen = 0;
+
+	/* Answers in one array, notifications unanswered, errors in place. */
+	feed(s, "[{'jsonrpc':'2.0','id':1,'method':'ping'},{'jsonrpc':'2.0','method':'notifications/x'},"
+		"{'jsonrpc':'2.0','id':2,'method':'no/"
+		"such'},5,{'jsonrpc':'2.0','id':3,'method':'initialize','params':{}}]");
+	msg = take(&o);
+	CHECK(json_is_array(msg));
+	CHECK_INT_EQ(4, json_array_size(msg));
+	json_array_foreach (msg, i, item) {
+		json_t *id = json_object_get(item, "id");
+
+		if (json_is_integer(id) && json_integer_value(id) == 1 && json_object_get(item, "result"))
+			seen |= 1;
+		if (json_is_integer(id) && json_integer_value(id) == 2 &&
+		    json_integer_value(json_object_get(json_object_get(item, "error"), "code")) ==
+			JSONRPC_METHOD_NOT_FOUND)
+			seen |= 2;
+		if (json_is_null(id))
+			seen |= 4;
+		if (json_is_integer(id) && json_integer_value(id) == 3 && json_object_get(item, "error"))
+			seen |= 8;
+	}
+	CHECK_INT_EQ(15, seen);
+	json_decref(msg);
+	/* Notifications only: nothing at all. */
+	feed(s, "[{'jsonrpc':'2.0','method':'notifications/x'}]");
+	CHECK_INT_EQ(0, unread(&o));
+	/* A member answered later holds the batch back until then. */
+	feed(s, "[{'jsonrpc':'2.0','id':4,'method':'tools/"
+		"call','params':{'name':'hold'}},{'jsonrpc':'2.0','id':5,'method':'ping'}]");
+	CHECK_INT_EQ(0, unread(&o));
+	mcp_request_reply_tool(a.held, json_object());
+	msg = take(&o);
+	CHECK_INT_EQ(2, json_array_size(msg));
+	json_decref(msg);
+	/* Still held when the server goes: freed with it (ASan: no leak). */
+	feed(s, "[{'jsonrpc':'2.0','id':6,'method':'tools/call','params':{'name':'hold'}}]");
+	mcp_server_free(s);
+	out_done(&o);
+
+	/* 2025-06-18 removed batches. */
+	s = server_at(&o, &a, "2025-06-18");
+	feed(s, "[{'jsonrpc':'2.0','id':1,'method':'ping'}]");
+	msg = take_error(&o, "null", JSONRPC_INVALID_REQUEST);
+	CHECK(strstr(error_message(msg), "2025-06-18") != NULL);
+	json_decref(msg);
+	feed(s, "[]");
+	json_decref(take_error(&o, "null", JSONRPC_INVALID_REQUEST));
+	mcp_server_free(s);
+	out_done(&o);
+}
+
+static void on_response(void *userdata, const json_t *result, const json_t *error)
+{
+	struct app *a = userdata;
+
+	a->responses++;
+	json_decref(a->response);
+	a->response = json_incref((json_t *)(result ? result : error));
+}
+
+static void test_client_requests(void)
+{
+	struct out o;
+	struct app a;
+	struct mcp_server *s = server_at(&o, &a, "2025-06-18");
+	json_t *msg;
+
+	/* The client declared no elicitation. */
+	CHECK_INT_EQ(-EOPNOTSUPP, mcp_server_request(s, "elicitation", "elicitation/create", json_object(),
+						     on_response, &a));
+	CHECK_INT_EQ(0, unread(&o));
+	mcp_server_free(s);
+	out_done(&o);
+
+	s = server_new(&o, &a);
+	feed(s, "{'jsonrpc':'2.0','id':1,'method':'initialize','params':{'protocolVersion':'2025-06-18',"
+		"'capabilities':{'sampling':{}},'clientInfo':{'name':'c','version':'0'}}}");
+	json_decref(take(&o));
+	CHECK(mcp_server_client_has(s, "sampling"));
+	CHECK(!mcp_server_client_has(s, "roots"));
+	CHECK_INT_EQ(0, mcp_server_request(s, "sampling", "sampling/createMessage",
+					   json_pack("{s:i}", "maxTokens", 5), on_response, &a));
+	msg = take(&o);
+	CHECK_STR_EQ("sampling/createMessage", json_string_value(json_object_get(msg, "method")));
+	CHECK_STR_EQ("s1", json_string_value(json_object_get(msg, "id")));
+	json_decref(msg);
+	feed(s, "{'jsonrpc':'2.0','id':'s1','result':{'role':'assistant'}}");
+	CHECK_INT_EQ(1, a.responses);
+	CHECK_STR_EQ("assistant", json_string_value(json_object_get(a.response, "role")));
+	/* A second answer to the same id is no longer expected. */
+	feed(s, "{'jsonrpc':'2.0','id':'s1','result':{}}");
+	CHECK_INT_EQ(1, a.responses);
+	/* One still open when the server goes gets an error. */
+	mcp_server_request(s, NULL, "ping", NULL, on_response, &a);
+	json_decref(take(&o));
+	mcp_server_free(s);
+	CHECK_INT_EQ(2, a.responses);
+	CHECK(json_object_get(a.response, "code") != NULL);
+	json_decref(a.response);
+	CHECK_INT_EQ(0, unread(&o));
+	out_done(&o);
+}
+
+static void test_discover(void)
+{
+	struct out o;
+	struct app a;
+	struct mcp_server *s = server_new(&o, &a);
+	json_t *msg;
+
+	/* A 2026-07-28 client probes with server/discover: a plain -32601
+	 * (no modern error) sends it back to initialize. */
+	feed(s, "{'jsonrpc':'2.0','id':'d','method':'server/discover','params':{'_meta':{"
+		"'io.modelcontextprotocol/protocolVersion':'2026-07-28'}}}");
+	msg = take_error(&o, "\"d\"", JSONRPC_METHOD_NOT_FOUND);
+	CHECK(strstr(error_message(msg), "send initialize") != NULL);
+	json_decref(msg);
+	send_initialize(s, 1, "2026-07-28");
+	msg = take(&o);
+	CHECK_STR_EQ("2025-11-25",
+		     json_string_value(json_object_get(json_object_get(msg, "result"), "protocolVersion")));
+	json_decref(msg);
+	mcp_server_free(s);
+	out_done(&o);
+}
+
 int main(void)
 {
 	test_version_list();
@@ -752,5 +1615,17 @@ int main(void)
 	test_write_failure();
 	test_tools();
 	test_subscriptions();
+	test_cancel();
+	test_progress("2024-11-05", false);
+	test_progress("2025-03-26", true);
+	test_in_flight();
+	test_paging();
+	test_budget();
+	test_templates();
+	test_prompts_and_completion();
+	test_logging();
+	test_batches();
+	test_client_requests();
+	test_discover();
 	return test_result("test-mcp-server");
 }

@@ -8,17 +8,6 @@
 #include "meminfo.h"
 #include "test-proc.h"
 
-static const char *fixtures;
-
-static char *fixture_root(const char *name)
-{
-	char *p;
-
-	if (asprintf(&p, "%s/%s", fixtures, name) < 0)
-		abort();
-	return p;
-}
-
 static void test_fixture_meminfo(void)
 {
 	_cleanup_free_ char *root = fixture_root("2socket-smt/t0"), *nopsi = fixture_root("no-psi"),
@@ -51,20 +40,8 @@ static void test_fixture_meminfo(void)
 	CHECK_JNUM(0, k, "swap_total_kb");
 }
 
-static void check_meminfo_fails(const char *text, int expected, const char *needle)
-{
-	_cleanup_free_ char *error = NULL;
-	struct meminfo mi;
-	int r;
-
-	memset(&mi, 0x5a, sizeof(mi));
-	r = meminfo_parse(text, &mi, &error);
-	if (r != expected)
-		fprintf(stderr, "meminfo_parse(\"%.60s...\"):\n", text);
-	CHECK_INT_EQ(expected, r);
-	CHECK_MSG(needle, error);
-	CHECK(mi.present == 0x5a5a5a5a5a5a5a5aULL);
-}
+#define check_meminfo_fails(text, expected, needle) \
+	CHECK_PARSE_FAILS(meminfo_parse, struct meminfo, text, expected, needle)
 
 #define TOTAL "MemTotal:  1000 kB\n"
 #define AVAIL "MemAvailable:  250 kB\n"
@@ -137,20 +114,8 @@ static void test_fixture_vmstat(void)
 	CHECK_INT_EQ(40000, b.v[VMSTAT_PGPGIN] - a.v[VMSTAT_PGPGIN]);
 }
 
-static void check_vmstat_fails(const char *text, int expected, const char *needle)
-{
-	_cleanup_free_ char *error = NULL;
-	struct vmstat vm;
-	int r;
-
-	memset(&vm, 0x5a, sizeof(vm));
-	r = vmstat_parse(text, &vm, &error);
-	if (r != expected)
-		fprintf(stderr, "vmstat_parse(\"%.60s...\"):\n", text);
-	CHECK_INT_EQ(expected, r);
-	CHECK_MSG(needle, error);
-	CHECK_INT_EQ(0x5a5a5a5a, vm.present);
-}
+#define check_vmstat_fails(text, expected, needle) \
+	CHECK_PARSE_FAILS(vmstat_parse, struct vmstat, text, expected, needle)
 
 static void test_vmstat_parse(void)
 {
@@ -183,12 +148,10 @@ static void test_vmstat_parse(void)
 static void test_oversized(void)
 {
 	char *root = tree_new();
-	_cleanup_free_ char *big = malloc(MEMINFO_MAX_BYTES + 2), *error = NULL;
+	_cleanup_free_ char *error = NULL;
 	struct meminfo mi;
 
-	memset(big, 'x', MEMINFO_MAX_BYTES + 1);
-	big[MEMINFO_MAX_BYTES + 1] = 0;
-	tree_write(root, "proc/meminfo", big);
+	tree_write_filled(root, "proc/meminfo", 'x', MEMINFO_MAX_BYTES + 1);
 	CHECK_INT_EQ(-EFBIG, meminfo_read(root, &mi, &error));
 	CHECK_MSG("File too large", error);
 	tree_free(root);
@@ -196,11 +159,7 @@ static void test_oversized(void)
 
 int main(int argc, char *argv[])
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s FIXTURE-DIR (tests/fixtures/proc)\n", argv[0]);
-		return EXIT_FAILURE;
-	}
-	fixtures = argv[1];
+	fixtures_from_args(argc, argv);
 	test_fixture_meminfo();
 	test_meminfo_parse();
 	test_meminfo_errors();

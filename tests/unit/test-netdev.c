@@ -7,8 +7,6 @@
 #include "netdev.h"
 #include "test-proc.h"
 
-static const char *fixtures;
-
 #define HEADER                                                                                               \
 	"Inter-|   Receive                                                |  Transmit\n"                     \
 	" face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo " \
@@ -16,12 +14,10 @@ static const char *fixtures;
 
 static void test_fixture(void)
 {
-	_cleanup_free_ char *root = NULL, *error = NULL;
+	_cleanup_free_ char *root = fixture_root("2socket-smt/t1"), *error = NULL;
 	struct netdev_table t = {};
 	const struct netdev_iface *e;
 
-	if (asprintf(&root, "%s/2socket-smt/t1", fixtures) < 0)
-		abort();
 	CHECK_INT_EQ(0, netdev_read(root, &t, &error));
 	CHECK(error == NULL);
 	CHECK_INT_EQ(4, t.nr);
@@ -66,20 +62,8 @@ static void test_parse(void)
 	netdev_table_done(&t);
 }
 
-static void check_fails(const char *text, int expected, const char *needle)
-{
-	_cleanup_free_ char *error = NULL;
-	struct netdev_table t = { .nr = 12345 };
-	int r;
-
-	r = netdev_parse(text, &t, &error);
-	if (r != expected)
-		fprintf(stderr, "netdev_parse(\"%.60s...\"):\n", text);
-	CHECK_INT_EQ(expected, r);
-	CHECK_MSG(needle, error);
-	CHECK_INT_EQ(12345, t.nr);
-	CHECK(t.ifaces == NULL);
-}
+#define check_fails(text, expected, needle) \
+	CHECK_PARSE_FAILS(netdev_parse, struct netdev_table, text, expected, needle)
 
 #define ROW16 " 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n"
 
@@ -107,12 +91,10 @@ static void test_errors(void)
 static void test_oversized(void)
 {
 	char *root = tree_new();
-	_cleanup_free_ char *big = malloc(NETDEV_MAX_BYTES + 2), *error = NULL;
+	_cleanup_free_ char *error = NULL;
 	struct netdev_table t = {};
 
-	memset(big, ' ', NETDEV_MAX_BYTES + 1);
-	big[NETDEV_MAX_BYTES + 1] = 0;
-	tree_write(root, "proc/net/dev", big);
+	tree_write_filled(root, "proc/net/dev", ' ', NETDEV_MAX_BYTES + 1);
 	CHECK_INT_EQ(-EFBIG, netdev_read(root, &t, &error));
 	CHECK_MSG("File too large", error);
 	tree_free(root);
@@ -120,11 +102,7 @@ static void test_oversized(void)
 
 int main(int argc, char *argv[])
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s FIXTURE-DIR (tests/fixtures/proc)\n", argv[0]);
-		return EXIT_FAILURE;
-	}
-	fixtures = argv[1];
+	fixtures_from_args(argc, argv);
 	test_fixture();
 	test_parse();
 	test_errors();

@@ -1,4 +1,4 @@
-/* test-proc.h: what the /proc parser tests share: throwaway file trees and JSON lookups by path. */
+/* test-proc.h: what the /proc parser tests share: throwaway file trees, JSON paths, failing parses. */
 #pragma once
 
 #include <errno.h>
@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "test-util.h"
 
 /* A fresh directory under $TMPDIR (or /tmp); aborts on failure. */
@@ -48,6 +49,18 @@ static inline void tree_write_n(const char *root, const char *path, const char *
 static inline void tree_write(const char *root, const char *path, const char *text)
 {
 	tree_write_n(root, path, text, strlen(text));
+}
+
+/* Writes ROOT/PATH as len copies of c: a file just over a size bound. */
+static inline void tree_write_filled(const char *root, const char *path, char c, size_t len)
+{
+	char *text = malloc(len + 1);
+
+	if (!text)
+		abort();
+	memset(text, c, len);
+	tree_write_n(root, path, text, len);
+	free(text);
 }
 
 static inline int tree_rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
@@ -111,3 +124,28 @@ static inline void check_msg(const char *file, int line, const char *needle, con
 
 /* A message that names what went wrong: contains needle. */
 #define CHECK_MSG(needle, msg) check_msg(__FILE__, __LINE__, (needle), (msg))
+
+static inline void check_parse_fails(const char *file, int line, const char *call, int expected, int got,
+				     const char *needle, const char *msg, bool untouched)
+{
+	if (expected != got)
+		fprintf(stderr, "%s:%d: %s:\n", file, line, call);
+	check_int_eq(file, line, "the result", expected, got);
+	check_msg(file, line, needle, msg);
+	check_true(file, line, "the output untouched on failure", untouched);
+}
+
+/* PARSE(TEXT, &out, &error), with out a TYPE filled with 0x5a bytes, must
+ * fail with EXPECTED and a message containing NEEDLE, and leave out as it was. */
+#define CHECK_PARSE_FAILS(parse, type, text, expected, needle)                                        \
+	do {                                                                                          \
+		_cleanup_free_ char *_error = NULL;                                                   \
+		type _out, _before;                                                                   \
+		int _r;                                                                               \
+                                                                                                      \
+		memset(&_out, 0x5a, sizeof(_out));                                                    \
+		memcpy(&_before, &_out, sizeof(_out));                                                \
+		_r = parse((text), &_out, &_error);                                                   \
+		check_parse_fails(__FILE__, __LINE__, #parse "(" #text ")", (expected), _r, (needle), \
+				  _error, memcmp(&_out, &_before, sizeof(_out)) == 0);                \
+	} while (0)

@@ -1,24 +1,12 @@
-/* test-procstat.c: unit tests for procstat.c (/proc/stat, /proc/softirqs) and procfs.c's bounded reads. */
+/* test-procstat.c: unit tests for procstat.c (/proc/stat, /proc/softirqs). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "macro.h"
-#include "procfs.h"
 #include "procstat.h"
 #include "test-proc.h"
-
-static const char *fixtures;
-
-static char *fixture_root(const char *name)
-{
-	char *p;
-
-	if (asprintf(&p, "%s/%s", fixtures, name) < 0)
-		abort();
-	return p;
-}
 
 static void test_fixture_stat(void)
 {
@@ -51,21 +39,8 @@ static void test_fixture_stat(void)
 #define STAT_TAIL "intr 10 1 2\nctxt 20\nbtime 30\nprocesses 40\nprocs_running 2\nprocs_blocked 0\n"
 #define CPU_ALL "cpu  2 0 2 2 0 0 0 0 0 0\n"
 
-static void check_stat_fails(const char *text, int expected, const char *needle)
-{
-	_cleanup_free_ char *error = NULL;
-	struct procstat s;
-	int r;
-
-	memset(&s, 0x5a, sizeof(s));
-	r = procstat_parse(text, &s, &error);
-	if (r != expected)
-		fprintf(stderr, "procstat_parse(\"%.60s...\"):\n", text);
-	CHECK_INT_EQ(expected, r);
-	CHECK_MSG(needle, error);
-	/* Untouched on failure. */
-	CHECK_INT_EQ(0x5a5a5a5a, s.nr_cpus);
-}
+#define check_stat_fails(text, expected, needle) \
+	CHECK_PARSE_FAILS(procstat_parse, struct procstat, text, expected, needle)
 
 static void test_stat_parse(void)
 {
@@ -160,20 +135,8 @@ static void test_fixture_softirqs(void)
 	CHECK_INT_EQ(0, softirq_delta(a.sum[0], b.sum[0]));
 }
 
-static void check_softirqs_fails(const char *text, int expected, const char *needle)
-{
-	_cleanup_free_ char *error = NULL;
-	struct softirq_counts s;
-	int r;
-
-	memset(&s, 0x5a, sizeof(s));
-	r = softirqs_parse(text, &s, &error);
-	if (r != expected)
-		fprintf(stderr, "softirqs_parse(\"%.60s...\"):\n", text);
-	CHECK_INT_EQ(expected, r);
-	CHECK_MSG(needle, error);
-	CHECK_INT_EQ(0x5a5a5a5a, s.nr);
-}
+#define check_softirqs_fails(text, expected, needle) \
+	CHECK_PARSE_FAILS(softirqs_parse, struct softirq_counts, text, expected, needle)
 
 static void test_softirqs_errors(void)
 {
@@ -208,39 +171,14 @@ static void test_softirqs_errors(void)
 	check_softirqs_fails(many, -E2BIG, "more than 16");
 }
 
+/* A /proc/stat above 1 MiB is refused, never cut; a missing file is named. */
 static void test_bounded_reads(void)
 {
 	char *root = tree_new();
-	_cleanup_free_ char *text = NULL, *big = NULL, *error = NULL;
+	_cleanup_free_ char *error = NULL;
 	struct procstat s;
-	size_t len = 0;
 
-	tree_write(root, "f", "12345");
-	CHECK_INT_EQ(0, procfs_read(root, "/f", 5, &text, &len));
-	CHECK_INT_EQ(5, len);
-	CHECK_STR_EQ("12345", text);
-	free(TAKE_PTR(text));
-	CHECK_INT_EQ(-EFBIG, procfs_read(root, "/f", 4, &text, &len));
-	CHECK(text == NULL);
-	CHECK_INT_EQ(-ENOENT, procfs_read(root, "/nope", 4, &text, &len));
-	tree_write_n(root, "nul", "a\0b\n", 4);
-	CHECK_INT_EQ(-EINVAL, procfs_read(root, "/nul", 100, &text, &len));
-
-	/* Larger than the growth step, within the bound. */
-	big = malloc(100000);
-	memset(big, 'x', 99999);
-	big[99999] = 0;
-	tree_write(root, "big", big);
-	CHECK_INT_EQ(0, procfs_read(root, "/big", 100000, &text, &len));
-	CHECK_INT_EQ(99999, len);
-	free(TAKE_PTR(big));
-
-	/* A /proc/stat above 1 MiB is refused, never cut. */
-	big = malloc(PROCSTAT_MAX_BYTES + 2);
-	memset(big, ' ', PROCSTAT_MAX_BYTES + 1);
-	big[PROCSTAT_MAX_BYTES] = '\n';
-	big[PROCSTAT_MAX_BYTES + 1] = 0;
-	tree_write(root, "proc/stat", big);
+	tree_write_filled(root, "proc/stat", ' ', PROCSTAT_MAX_BYTES + 1);
 	CHECK_INT_EQ(-EFBIG, procstat_read(root, &s, &error));
 	CHECK_MSG("File too large", error);
 	free(TAKE_PTR(error));
@@ -249,33 +187,9 @@ static void test_bounded_reads(void)
 	tree_free(root);
 }
 
-static void test_numbers(void)
-{
-	const char *p;
-	uint64_t v;
-
-	p = "18446744073709551615 ";
-	CHECK_INT_EQ(0, parse_u64_at(&p, &v));
-	CHECK(v == UINT64_MAX);
-	CHECK_STR_EQ(" ", p);
-	p = "18446744073709551616";
-	CHECK_INT_EQ(-ERANGE, parse_u64_at(&p, &v));
-	p = "+1";
-	CHECK_INT_EQ(-EINVAL, parse_u64_at(&p, &v));
-	p = " 1";
-	CHECK_INT_EQ(-EINVAL, parse_u64_at(&p, &v));
-	p = "";
-	CHECK_INT_EQ(-EINVAL, parse_u64_at(&p, &v));
-}
-
 int main(int argc, char *argv[])
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s FIXTURE-DIR (tests/fixtures/proc)\n", argv[0]);
-		return EXIT_FAILURE;
-	}
-	fixtures = argv[1];
-	test_numbers();
+	fixtures_from_args(argc, argv);
 	test_fixture_stat();
 	test_stat_parse();
 	test_stat_reordered();

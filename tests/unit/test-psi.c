@@ -9,17 +9,6 @@
 #include "psi.h"
 #include "test-proc.h"
 
-static const char *fixtures;
-
-static char *fixture_root(const char *name)
-{
-	char *p;
-
-	if (asprintf(&p, "%s/%s", fixtures, name) < 0)
-		abort();
-	return p;
-}
-
 static void test_fixture(void)
 {
 	_cleanup_free_ char *root = fixture_root("2socket-smt/t0");
@@ -92,20 +81,8 @@ static void test_one_bad_file(void)
 	tree_free(root);
 }
 
-static void check_psi_fails(const char *text, int expected, const char *needle)
-{
-	_cleanup_free_ char *error = NULL;
-	struct psi_stats s;
-	int r;
-
-	memset(&s, 0x5a, sizeof(s));
-	r = psi_parse(text, &s, &error);
-	if (r != expected)
-		fprintf(stderr, "psi_parse(\"%.60s...\"):\n", text);
-	CHECK_INT_EQ(expected, r);
-	CHECK_MSG(needle, error);
-	CHECK_INT_EQ(0x5a5a5a5a, s.some.avg10);
-}
+#define check_psi_fails(text, expected, needle) \
+	CHECK_PARSE_FAILS(psi_parse, struct psi_stats, text, expected, needle)
 
 #define SOME "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
 
@@ -144,11 +121,7 @@ static void test_parse(void)
 
 int main(int argc, char *argv[])
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s FIXTURE-DIR (tests/fixtures/proc)\n", argv[0]);
-		return EXIT_FAILURE;
-	}
-	fixtures = argv[1];
+	fixtures_from_args(argc, argv);
 	test_fixture();
 	test_no_psi();
 	test_one_bad_file();

@@ -13,8 +13,6 @@
 
 #define SEC 1000000000ull
 
-static const char *fixtures;
-
 /* A root whose proc/ is a symlink we can re-point between samples. */
 struct switch_root {
 	char *dir;
@@ -256,12 +254,10 @@ static void test_network_exact(void)
 /* Window choice among many samples, with timer jitter. */
 static void test_window_selection(void)
 {
-	_cleanup_free_ char *root = NULL, *error = NULL;
+	_cleanup_free_ char *root = fixture_root("2socket-smt/t1"), *error = NULL;
 	_cleanup_(sampler_freep) struct sampler *s = NULL;
 	json_t *j, *args;
 
-	if (asprintf(&root, "%s/2socket-smt/t1", fixtures) < 0)
-		abort();
 	CHECK_INT_EQ(0, sampler_new(root, 1000, &s));
 	CHECK_INT_EQ(62, sampler_capacity(s));
 	/* Three samples 0..2 s: a 10 s window is 2 s, and says so. */
@@ -310,12 +306,10 @@ static void test_window_selection(void)
 /* Samples far apart: the nearest window is longer than asked, and says so. */
 static void test_window_coarse(void)
 {
-	_cleanup_free_ char *root = NULL, *error = NULL;
+	_cleanup_free_ char *root = fixture_root("2socket-smt/t1"), *error = NULL;
 	_cleanup_(sampler_freep) struct sampler *s = NULL;
 	_cleanup_json_ json_t *j = NULL, *args = args_window(1);
 
-	if (asprintf(&root, "%s/2socket-smt/t1", fixtures) < 0)
-		abort();
 	CHECK_INT_EQ(0, sampler_new(root, 5000, &s));
 	for (unsigned i = 0; i < 3; i++)
 		CHECK_INT_EQ(0, sampler_take(s, 100 * SEC + i * 5 * SEC));
@@ -447,12 +441,10 @@ static void test_failing_source(void)
 /* Right after start there is one sample: a read takes a second one itself. */
 static void test_first_read(void)
 {
-	_cleanup_free_ char *root = NULL, *error = NULL;
+	_cleanup_free_ char *root = fixture_root("no-psi"), *error = NULL;
 	_cleanup_(sampler_freep) struct sampler *s = NULL;
 	_cleanup_json_ json_t *j = NULL;
 
-	if (asprintf(&root, "%s/no-psi", fixtures) < 0)
-		abort();
 	CHECK_INT_EQ(0, sampler_new(root, 1000, &s));
 	CHECK_INT_EQ(0, sampler_cpu_json(s, NULL, &j, &error));
 	CHECK(error == NULL);
@@ -466,14 +458,12 @@ static void test_first_read(void)
 /* The timer: a sample at start, then one per interval. */
 static void test_timer(void)
 {
-	_cleanup_free_ char *root = NULL, *error = NULL;
+	_cleanup_free_ char *root = fixture_root("no-psi"), *error = NULL;
 	struct event_base *base = event_base_new();
 	struct sampler *s = NULL;
 	struct timeval stop = { .tv_sec = 0, .tv_usec = 550000 };
 	json_t *j = NULL, *args = args_window(1);
 
-	if (asprintf(&root, "%s/no-psi", fixtures) < 0)
-		abort();
 	CHECK(base != NULL);
 	CHECK_INT_EQ(0, sampler_new(root, 100, &s));
 	CHECK_INT_EQ(602, sampler_capacity(s));
@@ -495,11 +485,7 @@ static void test_timer(void)
 
 int main(int argc, char *argv[])
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s FIXTURE-DIR (tests/fixtures/proc)\n", argv[0]);
-		return EXIT_FAILURE;
-	}
-	fixtures = argv[1];
+	fixtures_from_args(argc, argv);
 	test_cpu_exact();
 	test_cpu_paging_and_args();
 	test_memory_exact();

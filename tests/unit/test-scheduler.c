@@ -11,8 +11,6 @@
 #include "scheduler.h"
 #include "test-util.h"
 
-static const char *fixtures;
-
 static json_t *load(const char *name)
 {
 	char root[512];
@@ -150,11 +148,7 @@ static void test_running_system(void)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s FIXTURES/scx\n", argv[0]);
-		return 2;
-	}
-	fixtures = argv[1];
+	fixtures_from_args(argc, argv);
 	test_policy();
 	test_rusty();
 	test_disabled();

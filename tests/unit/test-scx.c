@@ -7,8 +7,6 @@
 #include "scx.h"
 #include "test-util.h"
 
-static const char *fixtures;
-
 static json_int_t num(const json_t *o, const char *key)
 {
 	const json_t *v = json_object_get(o, key);
@@ -112,11 +110,7 @@ static void test_absent(void)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s FIXTURES/scx\n", argv[0]);
-		return 2;
-	}
-	fixtures = argv[1];
+	fixtures_from_args(argc, argv);
 	test_parse_events();
 	test_parse_debug();
 	test_rusty();

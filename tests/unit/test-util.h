@@ -1,4 +1,4 @@
-/* test-util.h: the CHECK macros unit tests share; a failure prints what was expected and what came. */
+/* test-util.h: the CHECK macros and fixture paths unit tests share; a failure prints what was expected and what came. */
 #pragma once
 
 #include <stdbool.h>
@@ -44,6 +44,29 @@ static inline void check_str_eq(const char *file, int line, const char *what, co
 #define CHECK_INT_EQ(expected, got) \
 	check_int_eq(__FILE__, __LINE__, #got, (long long)(expected), (long long)(got))
 #define CHECK_STR_EQ(expected, got) check_str_eq(__FILE__, __LINE__, #got, (expected), (got))
+
+/* The fixture directory main() is given, e.g. tests/fixtures/proc. */
+static const char *fixtures __attribute__((unused));
+
+/* Takes main()'s one argument, the fixture directory; exits with the usage otherwise. */
+static inline void fixtures_from_args(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s FIXTURE-DIR\n", argv[0]);
+		exit(EXIT_FAILURE);
+	}
+	fixtures = argv[1];
+}
+
+/* FIXTURES/NAME, to be freed; aborts when out of memory. */
+static inline char *fixture_root(const char *name)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s", fixtures, name) < 0)
+		abort();
+	return p;
+}
 
 /* Ends main(): 0 when every check passed. */
 static inline int test_result(const char *name)

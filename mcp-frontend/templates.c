@@ -1,0 +1,89 @@
+/* templates.c: resource templates, one row each: a collector resource whose arguments come from the URI. */
+#include <errno.h>
+#include <string.h>
+
+#include "collector-request.h"
+#include "json-util.h"
+#include "jsonrpc.h"
+#include "macro.h"
+#include "schedmcp.h"
+#include "templates.h"
+
+static void on_reply(void *userdata, int err, const json_t *body, const char *message)
+{
+	struct mcp_request *req = userdata;
+	const char *uri = json_string_value(json_object_get(mcp_request_params(req), "uri"));
+
+	if (err < 0) {
+		/* A bad argument (-EINVAL) is the client's to fix: -32602. */
+		mcp_request_error(req, err == -EINVAL ? JSONRPC_INVALID_PARAMS : JSONRPC_INTERNAL_ERROR,
+				  message ? message : strerror(-err),
+				  json_pack("{s:s, s:i}", "uri", uri ? uri : "", "errno", -err));
+		return;
+	}
+	mcp_request_reply_resource(req, uri, body);
+}
+
+/* The template's variables are the collector resource's arguments. */
+static void read_with_args(struct mcp_request *req, const struct mcp_resource_template *t, const char *uri,
+			   const json_t *vars, void *app)
+{
+	struct schedmcp *s = app;
+	_cleanup_json_ json_t *payload = json_pack("{s:s, s:O}", "uri", (const char *)t->data, "args", vars);
+
+	if (!payload) {
+		mcp_request_error(req, JSONRPC_INTERNAL_ERROR, "out of memory", NULL);
+		return;
+	}
+	collector_request(s, req, WIRE_READ, payload, 0, on_reply);
+}
+
+#define OFFSET_LIMIT                                       \
+	"\"offset\":{\"type\":\"integer\",\"minimum\":0}," \
+	"\"limit\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":1000}"
+#define WINDOW	  "\"window\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":60}"
+#define VARS(...) "{\"type\":\"object\",\"properties\":{" __VA_ARGS__ "},\"additionalProperties\":false}"
+
+#define COLLECTOR_TEMPLATE(tmpl, base, n, t, d, schema)                                           \
+	{                                                                                         \
+		.uri_template = (tmpl), .name = (n), .title = (t), .description = (d),            \
+		.mime_type = "application/json", .vars_schema = (schema), .read = read_with_args, \
+		.data = (base),                                                                   \
+	}
+
+const struct mcp_resource_template schedmcp_templates[] = {
+    COLLECTOR_TEMPLATE("topology://info{?detail,include_offline}", "topology://info", "topology-detail",
+		       "CPU topology, summary or full",
+		       "topology://info with detail=summary (counts and CPU lists) or full (every CPU), and "
+		       "include_offline=true|false",
+		       VARS("\"detail\":{\"type\":\"string\",\"enum\":[\"summary\",\"full\"]},"
+			    "\"include_offline\":{\"type\":\"boolean\"}")),
+    COLLECTOR_TEMPLATE("events://perf{?subsystem,filter,offset,limit}", "events://perf", "events-perf-page",
+		       "Tracepoints, filtered and paged",
+		       "Tracepoints of one subsystem (e.g. sched) or matching filter (a substring), from "
+		       "offset, at most limit (default 100, 0: counts only)",
+		       VARS("\"subsystem\":{\"type\":\"string\",\"maxLength\":256},"
+			    "\"filter\":{\"type\":\"string\",\"maxLength\":256}," OFFSET_LIMIT)),
+    COLLECTOR_TEMPLATE("events://kprobe{?filter,offset,limit}", "events://kprobe", "events-kprobe-page",
+		       "Kprobe-able functions, filtered and paged",
+		       "Kernel functions kprobes can attach to, matching filter (a substring), from offset, "
+		       "at most limit",
+		       VARS("\"filter\":{\"type\":\"string\",\"maxLength\":256}," OFFSET_LIMIT)),
+    COLLECTOR_TEMPLATE("bpf://programs{?offset,limit}", "bpf://programs", "bpf-programs-page",
+		       "Loaded BPF programs, paged", "bpf://programs from offset, at most limit",
+		       VARS(OFFSET_LIMIT)),
+    COLLECTOR_TEMPLATE("stats://system/cpu{?window,offset,limit}", "stats://system/cpu", "system-cpu-window",
+		       "System CPU utilization over a chosen window",
+		       "stats://system/cpu over the last window seconds (1-60, default 10), per-CPU rows "
+		       "from offset, at most limit",
+		       VARS(WINDOW "," OFFSET_LIMIT)),
+    COLLECTOR_TEMPLATE("stats://system/memory{?window}", "stats://system/memory", "system-memory-window",
+		       "System memory over a chosen window",
+		       "stats://system/memory with rates over the last window seconds (1-60)", VARS(WINDOW)),
+    COLLECTOR_TEMPLATE("stats://system/network{?window,offset,limit}", "stats://system/network",
+		       "system-network-window", "Network interfaces over a chosen window",
+		       "stats://system/network with rates over the last window seconds (1-60), interfaces "
+		       "from offset, at most limit",
+		       VARS(WINDOW "," OFFSET_LIMIT)),
+};
+const size_t schedmcp_n_templates = ELEMENTSOF(schedmcp_templates);

@@ -97,14 +97,11 @@ static __always_inline __u32 task_cpu(struct task_struct *t)
 	return BPF_CORE_READ(o, cpu);
 }
 
-/* The kernel's own run-queue bookkeeping (CONFIG_SCHED_INFO): a task's
- * total wait and number of runs. With it, a wait is known when the task
- * switches out (one lookup per context switch) and sched_waking reads no
- * clock; without it, and for the feed's per-event latency, timestamps of
- * our own taken at wake-up and preemption. */
-static __always_inline bool have_sched_info(struct task_struct *t)
+static __always_inline bool task_on_cpu(bool btf, struct task_struct *t)
 {
-	return bpf_core_field_exists(t->sched_info.run_delay) && bpf_core_field_exists(t->sched_info.pcount);
+	if (bpf_core_field_exists(t->on_cpu))
+		return RD(btf, t, on_cpu);
+	return false;
 }
 
 static __always_inline __u32 log2_u32(__u32 v)
@@ -185,12 +182,7 @@ static __noinline struct schedagg_task *task_create(struct task_struct *t, __u32
 	if (r == 0) {
 		e->created_ns = now;
 		e->last_cpu = (__u32)-1;
-		e->last_lat_ns = (__u64)-1;
 		task_fill(e, t);
-		if (have_sched_info(t)) {
-			e->run_delay_ns = BPF_CORE_READ(t, sched_info.run_delay);
-			e->pcount = BPF_CORE_READ(t, sched_info.pcount);
-		}
 	}
 	return e;
 }
@@ -297,11 +289,11 @@ static __always_inline void cpu_lat(struct schedagg_cpu *c, __u64 lat, __u32 slo
 static __always_inline int on_switch(bool btf, void *ctx, bool preempt, struct task_struct *prev,
 				     struct task_struct *next)
 {
-	__u64 now = bpf_ktime_get_ns(), lat = 0, seg = 0;
+	__u64 now = bpf_ktime_get_ns(), lat = 0, seg = 0, in = 0;
 	__u32 cpu = bpf_get_smp_processor_id();
 	__u32 prev_pid = RD(btf, prev, pid), next_pid = RD(btf, next, pid);
 	struct schedagg_cpu *c = cpu_get();
-	bool si = have_sched_info(prev), runnable, rq_lat = false;
+	bool runnable, rq_lat = false;
 	struct schedagg_task *t;
 
 	if (!c)
@@ -309,7 +301,8 @@ static __always_inline int on_switch(bool btf, void *ctx, bool preempt, struct t
 	runnable = preempt || task_state(btf, prev) == TASK_RUNNING;
 	c->switches++;
 	if (c->last_switch_ns) {
-		seg = now - c->last_switch_ns;
+		in = c->last_switch_ns; /* the previous switch on this CPU switched prev in */
+		seg = now - in;
 		if (prev_pid)
 			c->busy_ns += seg;
 		else
@@ -325,31 +318,14 @@ static __always_inline int on_switch(bool btf, void *ctx, bool preempt, struct t
 			c->voluntary++;
 		t = task_get(prev, prev_pid, now);
 		if (t) {
-			__u64 wait = 0;
-			bool waited = false;
-
-			t->runtime_ns += seg; /* the previous switch on this CPU switched prev in */
+			t->runtime_ns += seg;
 			t->switches++;
 			t->last_cpu = cpu;
 			if (runnable)
 				t->involuntary++;
-			if (si) {
-				/* the wait before this run, from the kernel's own bookkeeping */
-				__u64 rd = RD(btf, prev, sched_info.run_delay);
-				__u64 pc = RD(btf, prev, sched_info.pcount);
-
-				if (pc != t->pcount && rd >= t->run_delay_ns) {
-					wait = rd - t->run_delay_ns;
-					waited = true;
-				}
-				t->run_delay_ns = rd;
-				t->pcount = pc;
-			} else if (t->last_lat_ns != (__u64)-1) {
-				wait = t->last_lat_ns;
-				waited = true;
-				t->last_lat_ns = (__u64)-1;
-			}
-			if (waited) {
+			/* the wait that ended when this run began: one lookup per switch */
+			if (t->enq_ns && in >= t->enq_ns) {
+				__u64 wait = in - t->enq_ns;
 				__u32 slot = hist_slot(wait);
 
 				t->rq_lat_sum_ns += wait;
@@ -362,8 +338,8 @@ static __always_inline int on_switch(bool btf, void *ctx, bool preempt, struct t
 				}
 			}
 			t->flags &= ~SCHEDAGG_TASK_WOKEN;
-			if (!si || feed_on)
-				t->enq_ns = runnable ? now : 0;
+			/* preempted: it waits again from now */
+			t->enq_ns = runnable ? now : 0;
 			if (--t->refresh == 0) {
 				/* prev is current here: the cheap helpers read it */
 				bpf_get_current_comm(t->comm, sizeof(t->comm));
@@ -372,15 +348,12 @@ static __always_inline int on_switch(bool btf, void *ctx, bool preempt, struct t
 			}
 		}
 	}
-	/* the wait that ends now: only for the feed's record, or without sched_info */
-	if (next_pid && (!si || feed_on)) {
-		t = task_get(next, next_pid, now);
-		if (t && t->enq_ns) {
+	/* the feed's record says how long next waited: only then is next looked up */
+	if (feed_on && next_pid) {
+		t = bpf_map_lookup_elem(&tasks, &next_pid);
+		if (t && t->enq_ns && now >= t->enq_ns) {
 			lat = now - t->enq_ns;
 			rq_lat = true;
-			t->enq_ns = 0;
-			if (!si)
-				t->last_lat_ns = lat;
 		}
 	}
 	if (feed_on)
@@ -418,13 +391,12 @@ static __always_inline int on_waking(bool btf, struct task_struct *p, __u32 type
 	if (t) {
 		t->wakeups++;
 		/* a task woken while still on its CPU does not wait for this wake-up */
-		if (!RD(btf, p, on_cpu)) {
+		if (!task_on_cpu(btf, p)) {
+			t->enq_ns = now ? now : (now = bpf_ktime_get_ns());
 			t->waker = (__u32)bpf_get_current_pid_tgid();
 			t->waker_cpu = cpu;
 			t->flags |= SCHEDAGG_TASK_WOKEN;
 		}
-		if (!have_sched_info(p) || feed_on)
-			t->enq_ns = now ? now : (now = bpf_ktime_get_ns());
 	}
 	if (feed_on)
 		feed_wakeup(btf, c, now ? now : bpf_ktime_get_ns(), cpu, type, p, pid);
@@ -452,11 +424,9 @@ static __always_inline int on_wakeup_new(bool btf, struct task_struct *p)
 
 	if (!pid)
 		return 0;
-	if (!have_sched_info(p) || feed_on) {
-		t = task_get(p, pid, now);
-		if (t)
-			t->enq_ns = now;
-	}
+	t = task_get(p, pid, now);
+	if (t)
+		t->enq_ns = now;
 	if (feed_on)
 		feed_wakeup(btf, cpu_get(), now, bpf_get_smp_processor_id(), SCHED_EVENT_WAKEUP_NEW, p, pid);
 	return 0;

@@ -73,17 +73,15 @@ enum schedagg_task_flags {
 /* Per task (thread), BPF_MAP_TYPE_LRU_HASH keyed by pid: bounded; the LRU
  * evicts silently, so inserts are counted per CPU and user space derives
  * evictions = inserts - its own deletions - entries present. Everything is
- * updated when the task switches out (one lookup per context switch) and
+ * updated when the task switches out (one lookup per context switch: the
+ * wait that preceded the run ends where the CPU's previous switch was) and
  * when it is woken. */
 struct schedagg_task {
 	__u64 created_ns;   /* identifies this life of the entry: a reused pid gets a new one */
 	__u64 runtime_ns;   /* on-CPU time, closed at each switch-out */
-	__u64 run_delay_ns; /* the kernel's sched_info.run_delay at the last switch-out */
-	__u64 enq_ns;       /* without sched_info: when it became runnable; 0 while not waiting */
-	__u64 last_lat_ns;  /* without sched_info: the wait before the current run */
+	__u64 enq_ns;       /* when it became runnable (woken, or preempted); 0 while not waiting */
 	__u64 rq_lat_sum_ns;
 	__u64 cgroup_id;
-	__u64 pcount;       /* the kernel's sched_info.pcount (runs) at the last switch-out */
 	__u32 switches;     /* switch-outs */
 	__u32 involuntary;  /* switch-outs while still runnable */
 	__u32 wakeups;      /* times woken (sched_waking) */

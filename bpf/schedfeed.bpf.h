@@ -46,6 +46,10 @@ bool feed_filter_cpus;	 /* feed_cpus[cpu] != 0 for the CPUs wanted */
 __u32 feed_comm_len;	 /* 0: no comm filter */
 __u64 feed_comm_word[2]; /* the prefix, as the comm's two 8-byte words */
 __u64 feed_comm_mask[2]; /* 0xff for each byte of the prefix */
+/* Wake the consumer only once this much waits: collectord also polls every
+ * few milliseconds. A wake-up per record would make collectord's own context
+ * switches feed the feed. */
+__u64 feed_wakeup_bytes;
 
 struct scx_dispatch_q___x {
 	__u64 id;
@@ -142,7 +146,8 @@ static __always_inline void feed_commit(struct schedagg_cpu *c, void *rec, const
 	}
 	if (c)
 		c->feed_emitted++;
-	bpf_ringbuf_submit(rec, 0);
+	bpf_ringbuf_submit(rec, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= feed_wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+												   : BPF_RB_NO_WAKEUP);
 }
 
 static __always_inline void feed_scx(struct sched_event_switch *e, struct task_struct *next)

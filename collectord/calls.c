@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/queue.h>
 
+#include "analyze.h"
 #include "calls.h"
 #include "json-util.h"
 #include "log.h"
@@ -13,6 +14,7 @@
 #include "measure.h"
 #include "profile.h"
 #include "peer.h"
+#include "watch.h"
 
 struct call {
 	LIST_ENTRY(call) link;
@@ -32,6 +34,14 @@ static const struct call_def call_table[] = {
 	  WIRE_ACCESS_READ, profile_start, NULL },
 	{ "stop_perf_profiling", "stop this client's profiling session: state, event, freq asked and achieved, samples, "
 	  "lost, duration", WIRE_ACCESS_READ, profile_stop, NULL },
+	{ "watch_events", "collect live scheduler events for duration_secs with filters (types, pids, tgids, cpus, "
+	  "comm, min_latency_us, sample_rate); answers the first `limit` events and a summary",
+	  WIRE_ACCESS_READ, watch_events_start, watch_events_cancel },
+	{ "analyze_waker_wakee", "who wakes whom over a window: mode summary|pairs|cross_llc|cross_node, pid, limit, "
+	  "window; wake-up latency percentiles and cross-CPU/LLC/node shares", WIRE_ACCESS_READ,
+	  analyze_waker_wakee_start, NULL },
+	{ "analyze_softirq", "softirq time over a window: mode by_type|by_cpu|by_process, softirq_nr, limit, window; "
+	  "duration and per-CPU count percentiles", WIRE_ACCESS_READ, analyze_softirq_start, NULL },
 	{ "get_perf_results", "symbolized results of this client's profile: format top|stacks|folded, limit, offset, "
 	  "include_stacks, pid, focus", WIRE_ACCESS_READ, profile_results, NULL },
 };

@@ -260,29 +260,39 @@ static int builder_add(struct sym_builder *b, uint64_t addr, uint64_t size, unsi
 
 static int read_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, struct sym_builder *b)
 {
-	Elf_Data *d = elf_getdata(scn, NULL);
-	size_t n;
+	Elf_Data *d = elf_getdata(scn, NULL), *strd;
+	Elf_Scn *strscn = elf_getscn(e, sh->sh_link);
+	const char *ident = elf_getident(e, NULL), *syms, *strtab;
+	size_t n, strsize;
 	int r;
 
-	if (!d || sh->sh_entsize == 0)
+	/* The tables read in place (ELF64, native byte order, checked when
+	 * opened): elf_strptr() per symbol is most of the time otherwise. */
+	if (!ident || ident[EI_CLASS] != ELFCLASS64 || ident[EI_DATA] != ELFDATA2LSB || !d || !strscn ||
+	    sh->sh_entsize != sizeof(Elf64_Sym) || d->d_size < sh->sh_size)
 		return 0;
-	n = sh->sh_size / sh->sh_entsize;
+	strd = elf_getdata(strscn, NULL);
+	if (!strd || !strd->d_buf || strd->d_size == 0)
+		return 0;
+	syms = d->d_buf;
+	strtab = strd->d_buf;
+	strsize = strd->d_size;
+	n = sh->sh_size / sizeof(Elf64_Sym);
 	for (size_t i = 0; i < n; i++) {
-		GElf_Sym s;
 		const char *name, *at;
+		Elf64_Sym s;
 		int type;
 
-		if (!gelf_getsym(d, (int)i, &s))
-			continue;
-		type = GELF_ST_TYPE(s.st_info);
+		memcpy(&s, syms + i * sizeof(s), sizeof(s));
+		type = ELF64_ST_TYPE(s.st_info);
 		if (type != STT_FUNC && type != STT_GNU_IFUNC)
 			continue;
-		if (s.st_shndx == SHN_UNDEF || s.st_value == 0)
+		if (s.st_shndx == SHN_UNDEF || s.st_value == 0 || s.st_name >= strsize)
 			continue;
-		name = elf_strptr(e, sh->sh_link, s.st_name);
-		if (!name || !name[0])
+		name = strtab + s.st_name;
+		if (!name[0] || !memchr(name, 0, strsize - s.st_name))
 			continue;
-		r = builder_add(b, s.st_value, s.st_size, GELF_ST_BIND(s.st_info), name);
+		r = builder_add(b, s.st_value, s.st_size, ELF64_ST_BIND(s.st_info), name);
 		/* "memcpy@@GLIBC_2.14": the version is not part of the function's name. */
 		if (r == 0 && (at = strchr(name + 1, '@')))
 			b->pool[b->v[b->n - 1].name + (size_t)(at - name)] = 0;

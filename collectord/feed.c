@@ -51,7 +51,7 @@ struct feed {
 	struct event *rb_ev, *timer;
 	LIST_HEAD(, feed_sub) subs;
 	unsigned nr_subs;
-	uint64_t received, bad, consumed_burst;
+	uint64_t received, bad, consumed_burst, ticks;
 	uint64_t lost_seen; /* the BPF lost counter when last attributed */
 	struct schedagg_feed_filter bpf;
 	bool exact; /* one subscriber, and BPF applies its whole filter */
@@ -221,17 +221,22 @@ static void on_ready(evutil_socket_t fd, short what, void *userdata)
 	flush_all(f);
 }
 
+/* BPF wakes us only when an eighth of the ring is full: the timer takes
+ * the rest, so an event waits at most FEED_POLL_MS. */
 static void on_timer(evutil_socket_t fd, short what, void *userdata)
 {
 	struct feed *f = userdata;
 
-	attribute_lost(f);
+	f->consumed_burst = 0;
+	ring_buffer__consume(f->rb);
+	if (++f->ticks % (FEED_FLUSH_MS / FEED_POLL_MS) == 0)
+		attribute_lost(f);
 	flush_all(f);
 }
 
 static int feed_start_consuming(struct feed *f)
 {
-	struct timeval tv = { .tv_usec = FEED_FLUSH_MS * 1000 };
+	struct timeval tv = { .tv_usec = FEED_POLL_MS * 1000 };
 
 	if (!f->rb) {
 		f->rb = ring_buffer__new(schedagg_feed_map_fd(f->m->schedagg), on_record, f, NULL);

@@ -11,7 +11,8 @@
 
 #define FEED_MAX_SUBSCRIPTIONS 16 /* in all, whatever MaxSubscriptions allows per client */
 #define FEED_PEER_HIGH_WATER (256u << 10) /* bytes queued on a peer's socket before events wait */
-#define FEED_FLUSH_MS 50
+#define FEED_POLL_MS 25   /* the ring buffer is read at least this often while subscribed */
+#define FEED_FLUSH_MS 100 /* kernel losses are attributed this often */
 
 struct feed;
 struct feed_sub;

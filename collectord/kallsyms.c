@@ -43,17 +43,38 @@ struct module_memo {
 	uint32_t off;
 };
 
+/* 120000 lines: strtoull's generality costs more than the rest of the parse. */
+static const char *parse_hex(const char *p, const char *end, uint64_t *ret)
+{
+	uint64_t v = 0;
+	const char *start = p;
+
+	for (; p < end && p - start < 16; p++) {
+		unsigned d;
+
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned)(*p - '0');
+		else if (*p >= 'a' && *p <= 'f')
+			d = (unsigned)(*p - 'a' + 10);
+		else
+			break;
+		v = v << 4 | d;
+	}
+	*ret = v;
+	return p == start ? NULL : p;
+}
+
 static int parse_kallsyms_line(struct kallsyms *k, const char *p, size_t len, size_t *cap, struct module_memo *memo)
 {
-	char *end;
+	const char *end;
 	uint64_t addr;
 	const char *name, *tab;
 	size_t name_len;
 	struct ksym s = { 0 };
 	int r;
 
-	addr = strtoull(p, &end, 16);
-	if (end == p || *end != ' ' || (size_t)(end - p) + 3 > len)
+	end = parse_hex(p, p + len, &addr);
+	if (!end || *end != ' ' || (size_t)(end - p) + 3 > len)
 		return 0;
 	switch (end[1]) {
 	case 't': case 'T': case 'w': case 'W':
@@ -171,6 +192,29 @@ static int kmod_cmp(const void *a, const void *b)
 	return x->base < y->base ? -1 : x->base > y->base;
 }
 
+/* The kernel lists its own symbols in address order; modules and BPF
+ * programs follow in any order. Sorting just that tail and merging is
+ * a fraction of sorting 100000 symbols. */
+static int sort_symbols(struct kallsyms *k)
+{
+	size_t p = 1, i, j, o = 0;
+	struct ksym *v;
+
+	while (p < k->n && ksym_cmp(&k->syms[p - 1], &k->syms[p]) <= 0)
+		p++;
+	if (p >= k->n)
+		return 0;
+	qsort(k->syms + p, k->n - p, sizeof(*k->syms), ksym_cmp);
+	v = malloc(k->n * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 0, j = p; i < p || j < k->n;)
+		v[o++] = j >= k->n || (i < p && ksym_cmp(&k->syms[i], &k->syms[j]) <= 0) ? k->syms[i++] : k->syms[j++];
+	free(k->syms);
+	k->syms = v;
+	return 0;
+}
+
 int kallsyms_parse(const char *text, const char *modules_text, struct kallsyms **ret)
 {
 	struct kallsyms *k = calloc(1, sizeof(*k));
@@ -198,7 +242,11 @@ int kallsyms_parse(const char *text, const char *modules_text, struct kallsyms *
 		kallsyms_free(k);
 		return r;
 	}
-	qsort(k->syms, k->n, sizeof(*k->syms), ksym_cmp);
+	r = sort_symbols(k);
+	if (r < 0) {
+		kallsyms_free(k);
+		return r;
+	}
 	/* One symbol per address: the first alias wins. */
 	for (size_t i = 0; i < k->n; i++)
 		if (j == 0 || k->syms[j - 1].addr != k->syms[i].addr)

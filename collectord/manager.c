@@ -21,6 +21,7 @@
 #include "sampler.h"
 #include "profile.h"
 #include "schedagg.h"
+#include "schedstats.h"
 
 #define SOCKET_BACKLOG 128
 
@@ -417,6 +418,7 @@ void manager_free(struct manager *m)
 	while (!LIST_EMPTY(&m->peers))
 		peer_free(LIST_FIRST(&m->peers));
 	profiler_free(m->profiler);
+	schedstats_dsqlive_free(m);
 	feed_free(m->feed);
 	aggregate_free(m->aggregate);
 	schedagg_stop(m->schedagg);

@@ -16,6 +16,7 @@ struct sampler;
 struct schedagg;
 struct aggregate;
 struct feed;
+struct dsqlive;
 struct profiler;
 
 struct manager_options {
@@ -57,6 +58,7 @@ struct manager {
 	char schedagg_error[160];
 	struct aggregate *aggregate; /* BPF maps read every interval into a window ring */
 	struct feed *feed;           /* the live event feed: BPF ring buffer -> subscribers */
+	struct dsqlive *dsqlive;     /* stats://aggregated/dsq's collection while a sched_ext scheduler runs */
 	struct sampler *sampler; /* /proc samples behind the stats://system resources */
 	struct bpf_stats_hold bpf_stats; /* BPF_ENABLE_STATS while bpf://programs readers want it */
 

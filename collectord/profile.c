@@ -110,7 +110,15 @@ struct profiler {
 	uint64_t next_id;
 	struct symbolizer *sym;
 	struct unwinder *unw;
+	struct event *preload; /* kernel symbols loaded while the first profile runs */
 };
+
+static void on_preload(evutil_socket_t fd, short what, void *userdata)
+{
+	struct profiler *pr = userdata;
+
+	symbolizer_preload_kernel(pr->sym);
+}
 
 static struct profiler *profiler_get(struct manager *m)
 {
@@ -125,6 +133,13 @@ static struct profiler *profiler_get(struct manager *m)
 	LIST_INIT(&pr->sessions);
 	if (symbolizer_new(&(struct symbolizer_options){ .root = m->opt.sysfs_root }, &pr->sym) < 0 ||
 	    unwinder_new(pr->sym, &pr->unw) < 0) {
+		symbolizer_free(pr->sym);
+		free(pr);
+		return NULL;
+	}
+	pr->preload = evtimer_new(m->base, on_preload, pr);
+	if (!pr->preload) {
+		unwinder_free(pr->unw);
 		symbolizer_free(pr->sym);
 		free(pr);
 		return NULL;
@@ -953,6 +968,8 @@ int profile_start(struct call *c, const json_t *args, char **ret_error)
 		return -ENOMEM;
 	}
 	call_reply(c, reply);
+	/* After the answer: the client is not kept waiting for it. */
+	evtimer_add(pr->preload, &(struct timeval){ 0 });
 	return 0;
 }
 
@@ -1085,6 +1102,8 @@ void profiler_free(struct profiler *pr)
 		session_stop(s, STOP_SHUTDOWN, NULL);
 		session_free(s);
 	}
+	if (pr->preload)
+		event_free(pr->preload);
 	unwinder_free(pr->unw);
 	symbolizer_free(pr->sym);
 	free(pr);

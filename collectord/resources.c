@@ -6,6 +6,7 @@
 #include "bpfprogs.h"
 #include "bpfstats.h"
 #include "errmsg.h"
+#include "feed.h"
 #include "json-util.h"
 #include "macro.h"
 #include "manager.h"
@@ -13,6 +14,7 @@
 #include "profile.h"
 #include "resources.h"
 #include "sampler.h"
+#include "schedstats.h"
 #include "scheduler.h"
 #include "scx.h"
 #include "scxstats.h"
@@ -132,7 +134,12 @@ static int read_tracepoints(struct manager *m, const json_t *args, json_t **ret,
 	struct tracefs_query q;
 	int r = catalog_args(args, true, &q, ret_error);
 
-	return r < 0 ? r : tracefs_events(m->opt.sysfs_root, &q, ret, ret_error);
+	if (r >= 0)
+		r = tracefs_events(m->opt.sysfs_root, &q, ret, ret_error);
+	/* the live feed's event types and whether this kernel offers them, on the first page */
+	if (r >= 0 && q.page.offset == 0)
+		json_object_set_new(*ret, "live_events", feed_types_json(m->schedagg, m->schedagg_error));
+	return r;
 }
 
 static int read_kprobe_functions(struct manager *m, const json_t *args, json_t **ret, char **ret_error)
@@ -213,6 +220,14 @@ static const struct resource resources[] = {
 	  read_system_memory },
 	{ "stats://system/network", "per-interface byte, packet, error and drop counters and rates",
 	  read_system_network },
+	{ "stats://aggregated/cpu", "per CPU from BPF over 1-60 s: utilization, frequency, switches, wakeups, "
+	  "migrations, run-queue latency avg/p50/p99/max", schedstats_cpu_json },
+	{ "stats://aggregated/llc", "the per-CPU figures summed per last-level cache", schedstats_llc_json },
+	{ "stats://aggregated/node", "the per-CPU figures summed per NUMA node", schedstats_node_json },
+	{ "stats://aggregated/dsq", "sched_ext dispatch queues: depth, enqueues, dispatches, latency",
+	  schedstats_dsq_json },
+	{ "stats://aggregated/process", "top tasks by CPU time over 1-60 s: runtime, switches, wakeups, migrations, "
+	  "run-queue latency, cgroup; paged and sortable", schedstats_process_json },
 };
 
 /* Resources whose answer depends on the asking client. */

@@ -694,6 +694,7 @@ int schedagg_feed_set(struct schedagg *s, const struct schedagg_feed_filter *f)
 		if (bpf_map_update_elem(fd, &key, &v, BPF_ANY) < 0)
 			return negative_errno();
 	}
+	b->feed_wakeup_bytes = s->ring_bytes / 8;
 	b->feed_types = types;
 	b->feed_sample = f->sample ? f->sample : 1;
 	b->feed_min_lat_ns = f->min_lat_ns;

@@ -12,6 +12,9 @@ int schedstats_node_json(struct manager *m, const json_t *args, json_t **ret, ch
 int schedstats_dsq_json(struct manager *m, const json_t *args, json_t **ret, char **ret_error);
 int schedstats_process_json(struct manager *m, const json_t *args, json_t **ret, char **ret_error);
 
+/* Stops the DSQ resource's live collection (shutdown). */
+void schedstats_dsqlive_free(struct manager *m);
+
 /* For the calls: the window argument (1..60 s, default 10), parsed the same way. */
 int schedstats_window_arg(const json_t *args, unsigned *ret, char **ret_error);
 /* The ring and the span for window_s, or a structured "unavailable" answer in

@@ -164,6 +164,11 @@ static int ksyms_refresh(struct symbolizer *s)
 	return 0;
 }
 
+void symbolizer_preload_kernel(struct symbolizer *s)
+{
+	ksyms_refresh(s);
+}
+
 int symbolizer_kernel(struct symbolizer *s, uint64_t addr, struct sym_result *ret)
 {
 	struct ksym_match m;

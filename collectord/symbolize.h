@@ -46,6 +46,9 @@ struct sym_process {
 };
 
 int symbolizer_kernel(struct symbolizer *s, uint64_t addr, struct sym_result *ret);
+/* Loads the kernel's symbols now (reading /proc/kallsyms takes the kernel
+ * about 0.1 s), so that the first results do not wait for it. */
+void symbolizer_preload_kernel(struct symbolizer *s);
 int symbolizer_user(struct symbolizer *s, const struct sym_process *p, uint64_t addr, struct sym_result *ret);
 
 /* The ELF file behind a mapping (symbols not necessarily loaded), opened

@@ -21,6 +21,18 @@ struct pending {
 	struct event *timer;
 };
 
+/* A live-feed subscription: EVENTS carrying its id go to events(). */
+struct subscription {
+	LIST_ENTRY(subscription) link;
+	struct collector_link *owner;
+	uint32_t id; /* 0 until SUBSCRIBE is sent */
+	bool answered;
+	collector_reply_fn reply;
+	collector_events_fn events;
+	collector_sub_end_fn end;
+	void *userdata;
+};
+
 struct collector_link {
 	struct event_base *base;
 	char *path;
@@ -28,6 +40,7 @@ struct collector_link {
 	struct collector_client *client;
 	struct event *ev;
 	LIST_HEAD(, pending) pending;
+	LIST_HEAD(, subscription) subs;
 };
 
 static void pending_finish(struct pending *p, int err, const json_t *body, const char *message)
@@ -51,6 +64,19 @@ static void link_disconnect(struct collector_link *l, int err)
 	}
 	collector_client_free(l->client);
 	l->client = NULL;
+	/* subscriptions end with the connection: their owners say so and may subscribe again */
+	while (!LIST_EMPTY(&l->subs)) {
+		struct subscription *sub = LIST_FIRST(&l->subs);
+
+		LIST_REMOVE(sub, link);
+		if (sub->answered && sub->end)
+			sub->end(sub->userdata, err < 0 ? err : -ECONNRESET,
+				 "collectord went away; the live feed stopped and events were missed");
+		if (sub->answered)
+			free(sub);
+		else
+			sub->id = 0; /* its pending SUBSCRIBE fails below and frees it */
+	}
 	if (LIST_EMPTY(&l->pending))
 		return;
 	if (asprintf(&msg,
@@ -81,6 +107,19 @@ static void on_readable(evutil_socket_t fd, short what, void *userdata)
 			link_disconnect(l, r);
 			return;
 		}
+		if (m.type == WIRE_EVENTS) {
+			struct subscription *sub;
+
+			LIST_FOREACH(sub, &l->subs, link)
+				if (sub->id == m.request_id && sub->answered)
+					break;
+			if (sub)
+				sub->events(sub->userdata, m.payload, m.length);
+			wire_message_done(&m);
+			if (!l->client) /* the callback's doing */
+				return;
+			continue;
+		}
 		LIST_FOREACH(p, &l->pending, link)
 			if (p->id == m.request_id)
 				break;
@@ -98,6 +137,8 @@ static void on_readable(evutil_socket_t fd, short what, void *userdata)
 		r = collector_reply_decode(&m, &body, &error);
 		wire_message_done(&m);
 		pending_finish(p, r, body, error ? error : r < 0 ? strerror(-r) : NULL);
+		if (!l->client)
+			return;
 	}
 }
 
@@ -203,6 +244,73 @@ void collector_link_cancel(struct collector_link *l, uint32_t handle)
 	pending_finish(p, -ECANCELED, NULL, "cancelled");
 }
 
+/* SUBSCRIBE's answer: on success the subscription starts taking EVENTS. */
+static void on_subscribe_reply(void *userdata, int err, const json_t *body, const char *message)
+{
+	struct subscription *sub = userdata;
+	collector_reply_fn reply = sub->reply;
+	void *ud = sub->userdata;
+
+	if (err < 0 || !sub->id) {
+		if (sub->id)
+			LIST_REMOVE(sub, link);
+		free(sub);
+		reply(ud, err < 0 ? err : -ECANCELED, NULL,
+		      message ? message : "unsubscribed before the subscription started");
+		return;
+	}
+	sub->answered = true;
+	reply(ud, 0, body, NULL);
+}
+
+uint32_t collector_link_subscribe(struct collector_link *l, const json_t *filters, collector_reply_fn reply,
+				  collector_events_fn events, collector_sub_end_fn end, void *userdata)
+{
+	struct subscription *sub = calloc(1, sizeof(*sub));
+	uint32_t id;
+
+	if (!sub) {
+		reply(userdata, -ENOMEM, NULL, "out of memory");
+		return 0;
+	}
+	sub->owner = l;
+	sub->reply = reply;
+	sub->events = events;
+	sub->end = end;
+	sub->userdata = userdata;
+	id = collector_link_request_opts(l, WIRE_SUBSCRIBE, filters, NULL, on_subscribe_reply, sub);
+	if (!id) /* on_subscribe_reply ran, and freed it */
+		return 0;
+	sub->id = id;
+	LIST_INSERT_HEAD(&l->subs, sub, link);
+	return id;
+}
+
+static void on_unsubscribe_reply(void *userdata, int err, const json_t *body, const char *message)
+{
+}
+
+void collector_link_unsubscribe(struct collector_link *l, uint32_t id)
+{
+	_cleanup_json_ json_t *u = NULL;
+	struct subscription *sub;
+
+	LIST_FOREACH(sub, &l->subs, link)
+		if (sub->id == id)
+			break;
+	if (!sub)
+		return;
+	LIST_REMOVE(sub, link);
+	if (!sub->answered)
+		sub->id = 0; /* its SUBSCRIBE is on the way: the reply finds it gone and frees it */
+	else
+		free(sub);
+	/* collectord answers requests in order: this ends the subscription either way */
+	u = json_pack("{s:I}", "subscription", (json_int_t)id);
+	if (u && l->client)
+		collector_link_request(l, WIRE_UNSUBSCRIBE, u, on_unsubscribe_reply, NULL);
+}
+
 int collector_link_new(struct event_base *base, const char *socket_path, int timeout_ms,
 		       struct collector_link **ret)
 {
@@ -218,6 +326,7 @@ int collector_link_new(struct event_base *base, const char *socket_path, int tim
 		return -ENOMEM;
 	}
 	LIST_INIT(&l->pending);
+	LIST_INIT(&l->subs);
 	*ret = l;
 	return 0;
 }

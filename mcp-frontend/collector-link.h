@@ -40,3 +40,16 @@ uint32_t collector_link_request_opts(struct collector_link *l, enum wire_type ty
 /* Stops a request: tells the collector (CANCEL) and runs its callback now
  * with -ECANCELED. A handle that already finished is ignored. */
 void collector_link_cancel(struct collector_link *l, uint32_t handle);
+
+/* A live-feed subscription (SUBSCRIBE with `filters`): `reply` runs once
+ * with SUBSCRIBE's answer; then each EVENTS payload (a struct
+ * sched_event_batch and its records, not yet checked) goes to `events`,
+ * until collector_link_unsubscribe() or the connection ends, which `end`
+ * is told. Returns the subscription id, or 0 when reply already ran with
+ * an error. */
+typedef void (*collector_events_fn)(void *userdata, const void *payload, size_t len);
+typedef void (*collector_sub_end_fn)(void *userdata, int err, const char *message);
+uint32_t collector_link_subscribe(struct collector_link *l, const json_t *filters, collector_reply_fn reply,
+				  collector_events_fn events, collector_sub_end_fn end, void *userdata);
+/* Sends UNSUBSCRIBE; no callback of the subscription runs afterwards. */
+void collector_link_unsubscribe(struct collector_link *l, uint32_t id);

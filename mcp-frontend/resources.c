@@ -4,6 +4,7 @@
 
 #include "collector-link.h"
 #include "collector-request.h"
+#include "events-stream.h"
 #include "json-util.h"
 #include "jsonrpc.h"
 #include "macro.h"
@@ -100,6 +101,23 @@ const struct mcp_resource schedmcp_resources[] = {
 	COLLECTOR_READ("stats://system/network", "system-network", "Network interfaces",
 		       "Per interface from /proc/net/dev: bytes, packets, errors and drops received and "
 		       "sent, since boot and per second over the last 10 s"),
+	COLLECTOR_READ("stats://aggregated/cpu", "aggregated-cpu", "Per-CPU scheduling figures",
+		       "Measured in the kernel by BPF over the last 10 s (window stated): per CPU utilization, "
+		       "frequency, context switches (voluntary/involuntary), wake-ups and migrations per "
+		       "second, softirq share, and run-queue latency count/avg/p50/p90/p99/max in us; "
+		       "all_cpus sums them"),
+	COLLECTOR_READ("stats://aggregated/llc", "aggregated-llc", "Scheduling figures per LLC",
+		       "The per-CPU BPF figures of stats://aggregated/cpu summed per last-level cache, with "
+		       "each LLC's CPUs, level, size and node; run-queue latency merged over its CPUs"),
+	COLLECTOR_READ("stats://aggregated/node", "aggregated-node", "Scheduling figures per NUMA node",
+		       "The per-CPU BPF figures of stats://aggregated/cpu summed per NUMA node"),
+	COLLECTOR_READ("stats://aggregated/dsq", "aggregated-dsq", "sched_ext dispatch queues",
+		       "Per sched_ext dispatch queue: depth, enqueues, dispatches and queueing latency; "
+		       "\"available\": false with the reason when no sched_ext scheduler runs"),
+	COLLECTOR_READ("stats://aggregated/process", "aggregated-process", "Top tasks by CPU time",
+		       "Tasks (threads) that ran in the last 10 s, most CPU time first, measured by BPF: "
+		       "cpu_pct, runtime, switches, wake-ups, migrations, run-queue latency percentiles, "
+		       "cgroup; first 100 with total and next_offset"),
 	COLLECTOR_READ("profiling://perf/status", "profiling-status", "Profiling session",
 		       "This client's perf profiling session (start it with start_perf_profiling): state, "
 		       "event and any fallback, mode, call graph, frequency asked and achieved, samples, "
@@ -108,5 +126,20 @@ const struct mcp_resource schedmcp_resources[] = {
 		       "This client's profile, symbolized in the collector: the top 20 symbols with self "
 		       "and total percentages, sample counts and the kernel/user split (get_perf_results "
 		       "gives stacks, folded stacks, focus and paging)"),
+	{
+		.uri = EVENTS_STREAM_URI,
+		.name = "events-stream",
+		.title = "Live scheduler events",
+		.description = "The live feed of scheduler events measured in the kernel (sched_switch with "
+			       "prev/next and run-queue wait, wake-ups, migrations, fork/exec/exit, softirqs, "
+			       "IPIs, ...). resources/subscribe starts it and notifications/resources/updated "
+			       "(at most every 200 ms) says events wait; each read returns the events since the "
+			       "previous read as NDJSON, after a header line with count, more, dropped and "
+			       "sample_rate. For a filtered, bounded look use the watch_events tool.",
+		.mime_type = "application/x-ndjson",
+		.read = events_stream_read,
+		.subscribe = events_stream_subscribe,
+		.unsubscribe = events_stream_unsubscribe,
+	},
 };
 const size_t schedmcp_n_resources = ELEMENTSOF(schedmcp_resources);

@@ -10,6 +10,7 @@
 
 #include "collector-client.h"
 #include "collector-link.h"
+#include "events-stream.h"
 #include "log.h"
 #include "macro.h"
 #include "mcp-server.h"
@@ -247,6 +248,7 @@ finish:
 	 * the link: its pending callbacks still answer through the server. */
 	if (s.server)
 		mcp_server_unsubscribe_all(s.server);
+	events_stream_free(&s);
 	collector_link_free(s.link);
 	mcp_server_free(s.server);
 	stdio_transport_free(s.io);

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 struct collector_link;
+struct events_stream;
 struct mcp_server;
 struct stdio_transport;
 
@@ -16,4 +17,5 @@ struct schedmcp {
 	bool oneshot;
 	bool stdin_closed;
 	struct event *drain_ev; /* after EOF: wait for answers still owed */
+	struct events_stream *stream; /* events://stream while subscribed (events-stream.c) */
 };

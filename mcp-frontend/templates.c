@@ -85,5 +85,28 @@ const struct mcp_resource_template schedmcp_templates[] = {
 		       "stats://system/network with rates over the last window seconds (1-60), interfaces "
 		       "from offset, at most limit",
 		       VARS(WINDOW "," OFFSET_LIMIT)),
+    COLLECTOR_TEMPLATE("stats://aggregated/cpu{?window,offset,limit}", "stats://aggregated/cpu",
+		       "aggregated-cpu-window", "Per-CPU scheduling figures over a chosen window",
+		       "stats://aggregated/cpu over the last window seconds (1-60, default 10), CPUs from "
+		       "offset, at most limit",
+		       VARS(WINDOW "," OFFSET_LIMIT)),
+    COLLECTOR_TEMPLATE("stats://aggregated/llc{?window}", "stats://aggregated/llc", "aggregated-llc-window",
+		       "Scheduling figures per LLC over a chosen window",
+		       "stats://aggregated/llc over the last window seconds (1-60)", VARS(WINDOW)),
+    COLLECTOR_TEMPLATE("stats://aggregated/node{?window}", "stats://aggregated/node", "aggregated-node-window",
+		       "Scheduling figures per NUMA node over a chosen window",
+		       "stats://aggregated/node over the last window seconds (1-60)", VARS(WINDOW)),
+    COLLECTOR_TEMPLATE("stats://aggregated/process{?window,sort,group_by,pid,tgid,comm,offset,limit}",
+		       "stats://aggregated/process", "aggregated-process-query", "Tasks or processes, sorted and paged",
+		       "stats://aggregated/process over the last window seconds (1-60), sorted by runtime (default), "
+		       "switches, involuntary, wakeups, migrations, rq_lat_avg, rq_lat_p99 or pid, per thread "
+		       "(default) or process, narrowed to a pid, tgid or comm prefix, from offset, at most limit",
+		       VARS(WINDOW ","
+			    "\"sort\":{\"type\":\"string\",\"enum\":[\"runtime\",\"switches\",\"involuntary\","
+			    "\"wakeups\",\"migrations\",\"rq_lat_avg\",\"rq_lat_p99\",\"pid\"]},"
+			    "\"group_by\":{\"type\":\"string\",\"enum\":[\"thread\",\"process\"]},"
+			    "\"pid\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":2147483647},"
+			    "\"tgid\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":2147483647},"
+			    "\"comm\":{\"type\":\"string\",\"maxLength\":15}," OFFSET_LIMIT)),
 };
 const size_t schedmcp_n_templates = ELEMENTSOF(schedmcp_templates);

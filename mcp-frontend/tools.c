@@ -216,6 +216,51 @@ static void tool_get_perf_results(struct mcp_request *req, const struct mcp_tool
 	profiling_call(req, "get_perf_results", args, 120000, app);
 }
 
+/* Scheduler tracing: CALLs answered from collectord's BPF aggregation or its live feed. */
+static void tracing_call(struct mcp_request *req, const char *name, const json_t *args, int timeout_ms, void *app)
+{
+	struct schedmcp *s = app;
+	_cleanup_json_ json_t *payload = args ? json_pack("{s:s, s:O}", "name", name, "args", (json_t *)args)
+					      : json_pack("{s:s, s:{}}", "name", name, "args");
+
+	if (!payload) {
+		mcp_request_error(req, JSONRPC_INTERNAL_ERROR, "out of memory", NULL);
+		return;
+	}
+	collector_request(s, req, WIRE_CALL, payload, timeout_ms, on_tool_reply);
+}
+
+/* Lasts duration_secs: the link waits that long and some more. */
+static void tool_watch_events(struct mcp_request *req, const struct mcp_tool *tool, const json_t *args, void *app)
+{
+	uint64_t secs = 5;
+
+	json_get_uint(args, "duration_secs", 300, &secs);
+	tracing_call(req, "watch_events", args, (int)(secs + 15) * 1000, app);
+}
+
+static void tool_analyze_waker_wakee(struct mcp_request *req, const struct mcp_tool *tool, const json_t *args,
+				     void *app)
+{
+	tracing_call(req, "analyze_waker_wakee", args, 0, app);
+}
+
+static void tool_analyze_softirq(struct mcp_request *req, const struct mcp_tool *tool, const json_t *args, void *app)
+{
+	tracing_call(req, "analyze_softirq", args, 0, app);
+}
+
+#define WINDOW_PROPERTY                                                                            \
+	"\"window\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":60,"                             \
+	"\"description\":\"seconds of the recent past to analyze (default 10)\"}"
+#define EVENT_NAMES                                                                                \
+	"\"sched_switch\",\"sched_wakeup\",\"sched_waking\",\"sched_wakeup_new\",\"sched_migrate_task\","  \
+	"\"fork\",\"exec\",\"exit\",\"wait\",\"softirq\",\"ipi\",\"cpuhp_enter\",\"cpuhp_exit\","            \
+	"\"hw_pressure\",\"sched_hang\",\"cpu_frequency\""
+#define ID_LIST(what)                                                                              \
+	"{\"type\":\"array\",\"maxItems\":64,\"items\":{\"type\":\"integer\",\"minimum\":0,"              \
+	"\"maximum\":2147483647},\"description\":\"" what "\"}"
+
 #define PROFILE_STATUS_SCHEMA                                                                      \
 	"{\"type\":\"object\",\"properties\":{\"state\":{\"type\":\"string\"},"                       \
 	"\"event\":{\"type\":\"string\"},\"samples\":{\"type\":\"integer\"},"                         \
@@ -304,6 +349,87 @@ const struct mcp_tool schedmcp_tools[] = {
 				 "\"required\":[\"window_s\",\"switches\",\"per_s\",\"per_cpu\"]}",
 		.hints = READ_ONLY_HINTS,
 		.call = tool_measure_context_switches,
+	},
+	{
+		.name = "watch_events",
+		.title = "Watch live scheduler events",
+		.description = "Collects live scheduler events from the kernel (BPF) for duration_secs (default "
+			       "5) and returns the first `limit` (default 100) plus a summary: counts by type, "
+			       "run-queue latency and softirq duration percentiles, busiest tasks, events "
+			       "dropped. Filters run in the kernel: types, pids, tgids, cpus, comm (name "
+			       "prefix), min_latency_us (sched_switch waits, softirq runs), sample_rate (1 in N; "
+			       "estimated_events scales back). Reports progress each second; cancel stops it.",
+		.input_schema = "{\"type\":\"object\",\"properties\":{"
+				"\"types\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[" EVENT_NAMES "]},"
+				"\"description\":\"event types (default all)\"},"
+				"\"pids\":" ID_LIST("threads whose events to keep (either side of a switch or wake-up)") ","
+				"\"tgids\":" ID_LIST("processes whose events to keep") ","
+				"\"cpus\":{\"type\":\"array\",\"maxItems\":8192,\"items\":{\"type\":\"integer\","
+				"\"minimum\":0,\"maximum\":8191},\"description\":\"CPUs whose events to keep\"},"
+				"\"comm\":{\"type\":\"string\",\"maxLength\":15,\"description\":\"task name prefix\"},"
+				"\"min_latency_us\":{\"type\":\"number\",\"minimum\":0,\"maximum\":60000000,"
+				"\"description\":\"keep sched_switch events whose next task waited at least this long, "
+				"softirq runs at least this long\"},"
+				"\"sample_rate\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000000,"
+				"\"description\":\"keep 1 in N matching events (default 1)\"},"
+				"\"duration_secs\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":300,"
+				"\"description\":\"seconds to collect (default 5)\"},"
+				"\"limit\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":10000,"
+				"\"description\":\"events returned (default 100); the summary counts all\"}},"
+				"\"additionalProperties\":false}",
+		.output_schema = "{\"type\":\"object\",\"properties\":{\"duration_s\":{\"type\":\"number\"},"
+				 "\"events\":{\"type\":\"array\"},\"returned\":{\"type\":\"integer\"},"
+				 "\"more\":{\"type\":\"integer\"},\"sample_rate\":{\"type\":\"integer\"},"
+				 "\"summary\":{\"type\":\"object\"}},"
+				 "\"required\":[\"duration_s\",\"events\",\"returned\",\"more\",\"sample_rate\",\"summary\"]}",
+		.hints = READ_ONLY_HINTS,
+		.call = tool_watch_events,
+	},
+	{
+		.name = "analyze_waker_wakee",
+		.title = "Who wakes whom",
+		.description = "Wake-up relationships measured in the kernel over the last `window` seconds "
+			       "(default 10): wake-up counts, wake-up latency percentiles (wake-up to running) "
+			       "and how often the wakee ran on the waker's CPU, another CPU of its LLC, another "
+			       "LLC or another NUMA node. mode summary (default: totals, top wakers, wakees and "
+			       "pairs), pairs (pairs by count), cross_llc or cross_node (pairs that crossed, "
+			       "most first). pid narrows to pairs where that thread or process wakes or is woken.",
+		.input_schema = "{\"type\":\"object\",\"properties\":{"
+				"\"mode\":{\"type\":\"string\",\"enum\":[\"summary\",\"pairs\",\"cross_llc\",\"cross_node\"],"
+				"\"description\":\"summary (default), pairs, cross_llc or cross_node\"},"
+				"\"pid\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":2147483647,"
+				"\"description\":\"a thread or process id\"},"
+				"\"limit\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":1000,"
+				"\"description\":\"pairs listed (default 20)\"}," WINDOW_PROPERTY "},"
+				"\"additionalProperties\":false}",
+		.output_schema = "{\"type\":\"object\",\"properties\":{\"wakeups\":{\"type\":\"integer\"},"
+				 "\"latency\":{\"type\":\"object\"},\"locality\":{\"type\":\"object\"},"
+				 "\"window_s\":{\"type\":\"number\"}},"
+				 "\"required\":[\"wakeups\",\"latency\",\"locality\",\"window_s\"]}",
+		.hints = READ_ONLY_HINTS,
+		.call = tool_analyze_waker_wakee,
+	},
+	{
+		.name = "analyze_softirq",
+		.title = "Softirq time",
+		.description = "Softirq work measured in the kernel over the last `window` seconds (default 10): "
+			       "mode by_type (default: per vector count, rate, time, duration percentiles and "
+			       "how counts and time spread over CPUs), by_cpu, or by_process (the tasks the "
+			       "softirqs interrupted, most time first). softirq_nr narrows to one vector "
+			       "(0-9: hi, timer, net_tx, net_rx, block, irq_poll, tasklet, sched, hrtimer, rcu).",
+		.input_schema = "{\"type\":\"object\",\"properties\":{"
+				"\"mode\":{\"type\":\"string\",\"enum\":[\"by_type\",\"by_cpu\",\"by_process\"],"
+				"\"description\":\"by_type (default), by_cpu or by_process\"},"
+				"\"softirq_nr\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":9,"
+				"\"description\":\"one softirq vector\"},"
+				"\"limit\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":1000,"
+				"\"description\":\"rows listed for by_cpu and by_process (default 20)\"}," WINDOW_PROPERTY "},"
+				"\"additionalProperties\":false}",
+		.output_schema = "{\"type\":\"object\",\"properties\":{\"softirqs\":{\"type\":\"integer\"},"
+				 "\"time_ms\":{\"type\":\"number\"},\"window_s\":{\"type\":\"number\"}},"
+				 "\"required\":[\"softirqs\",\"time_ms\",\"window_s\"]}",
+		.hints = READ_ONLY_HINTS,
+		.call = tool_analyze_softirq,
 	},
 	{
 		.name = "start_perf_profiling",

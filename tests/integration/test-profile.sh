@@ -13,7 +13,7 @@ COLLECTORD=$BUILD/collectord/collectord
 COLLECTORCTL=$BUILD/collectord/collectorctl
 SCHEDMCP=$BUILD/mcp-frontend/schedmcp
 FIX=$BUILD/tests/fixtures
-for t in jq bpftool setpriv python3; do
+for t in jq setpriv python3; do
 	command -v "$t" >/dev/null || skip "$t is not installed (scripts/install-deps --test)"
 done
 ensure_group
@@ -31,7 +31,15 @@ hot() { # hot VARIANT SECONDS [MODE]: starts a fixture, its pid in HOT
 	sleep 0.3
 }
 perf_fds() { find /proc/"$cpid"/fd -lname 'anon_inode:\[perf_event\]' 2>/dev/null | wc -l; }
-profiling_progs() { bpftool prog show 2>/dev/null | grep -c 'name stackagg_' || true; }
+# The profiler's BPF objects among collectord's own fds: perf links, perf_event and
+# tracepoint programs, stack-trace maps (other tests may profile at the same time).
+profiling_bpf() {
+	local fd n=0
+	for fd in /proc/"$cpid"/fdinfo/*; do
+		grep -qE '^(link_type:\s+perf|prog_type:\s+(5|7)|map_type:\s+7)$' "$fd" 2>/dev/null && n=$((n + 1))
+	done
+	echo "$n"
+}
 top_of() { jq -r '.results.symbols[0] | "\(.symbol) \(.self_pct)"' <<<"$1"; }
 
 echo "# the hot function is the top symbol of every build, by pid"
@@ -104,12 +112,12 @@ mcp_init >/dev/null
 mcp_call '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"start_perf_profiling","arguments":{"mode":"kernel_aggregate"}}}' >"$TMP/start.json"
 expect_eq "system-wide kernel_aggregate runs" running "$(jq -r .result.structuredContent.state "$TMP/start.json")"
 check "it holds one perf event per online CPU ($(perf_fds))" test "$(perf_fds)" -eq "$(getconf _NPROCESSORS_ONLN)"
-check "and its BPF program is loaded" test "$(profiling_progs)" -ge 1
+check "and its BPF program, links and stack map ($(profiling_bpf) fds)" test "$(profiling_bpf)" -ge 3
 sleep 1
 mcp_call '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"stop_perf_profiling","arguments":{}}}' >"$TMP/stop.json"
 expect_eq "stop answers the final state" stopped "$(jq -r .result.structuredContent.state "$TMP/stop.json")"
 check "after stop: no perf fd in collectord" test "$(perf_fds)" -eq 0
-check "after stop: no profiling BPF program" test "$(profiling_progs)" -eq 0
+check "after stop: no profiling BPF link, program or map" test "$(profiling_bpf)" -eq 0
 mcp_call '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"get_perf_results","arguments":{"limit":5}}}' >"$TMP/results.json"
 check "results after stop: symbols" jq -e '.result.structuredContent.symbols | length > 0' "$TMP/results.json"
 mcp_call '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"start_perf_profiling","arguments":{"duration_secs":1,"mode":"kernel_aggregate"}}}' >/dev/null
@@ -118,7 +126,7 @@ mcp_call '{"jsonrpc":"2.0","id":5,"method":"resources/read","params":{"uri":"pro
 expect_eq "auto-stop after duration_secs" "duration_secs reached" \
 	"$(jq -r '.result.contents[0].text | fromjson | .stop_reason' "$TMP/status.json")"
 check "after auto-stop: no perf fd" test "$(perf_fds)" -eq 0
-check "after auto-stop: no profiling BPF program" test "$(profiling_progs)" -eq 0
+check "after auto-stop: no profiling BPF link, program or map" test "$(profiling_bpf)" -eq 0
 mcp_call '{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"start_perf_profiling","arguments":{"max_samples":50,"freq":999}}}' >/dev/null
 sleep 1
 mcp_call '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"stop_perf_profiling","arguments":{}}}' >"$TMP/stop2.json"
@@ -131,7 +139,7 @@ expect_match "one session per client: a second start says to stop first" 'stop i
 mcp_stop
 sleep 0.5
 check "the client went away: no perf fd" test "$(perf_fds)" -eq 0
-check "the client went away: no profiling BPF program" test "$(profiling_progs)" -eq 0
+check "the client went away: no profiling BPF link, program or map" test "$(profiling_bpf)" -eq 0
 
 echo "# a process that exits during the profile is still resolved"
 hot fp 2

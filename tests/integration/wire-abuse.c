@@ -143,7 +143,9 @@ static void framing_cases(void)
 
 	memset(junk, 'x', sizeof(junk));
 	fd = connect_raw();
-	send(fd, "\xde\xad\xbe\xef this is not a header at all", 34, MSG_NOSIGNAL);
+	static const char junk_header[] = "\xde\xad\xbe\xef this is not a header at all";
+
+	send(fd, junk_header, sizeof(junk_header) - 1, MSG_NOSIGNAL);
 	expect_error_then_close("bad magic", fd);
 
 	fd = connect_raw();

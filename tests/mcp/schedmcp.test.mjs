@@ -38,7 +38,7 @@ describe('everything schedmcp lists', { timeout: 8 * TEST_TIMEOUT_MS }, () => {
 		await conn?.client.close();
 	});
 
-	test('every resource reads as JSON within the budget', { timeout: 4 * TEST_TIMEOUT_MS }, async () => {
+	test('every resource reads as JSON (or NDJSON) within the budget', { timeout: 4 * TEST_TIMEOUT_MS }, async () => {
 		const { items } = await allPages((p) => conn.client.listResources(p, opts), 'resources');
 		assert.ok(items.length >= 10);
 		for (const r of items) {
@@ -51,9 +51,14 @@ describe('everything schedmcp lists', { timeout: 8 * TEST_TIMEOUT_MS }, () => {
 				continue;
 			}
 			assert.equal(result.contents[0].uri, r.uri);
-			assert.equal(result.contents[0].mimeType, 'application/json');
-			const doc = JSON.parse(result.contents[0].text);
-			assert.equal(typeof doc, 'object', r.uri);
+			assert.equal(result.contents[0].mimeType, r.mimeType, `${r.uri}: the type it was listed with`);
+			// JSON documents, or NDJSON (the event stream): every line an object.
+			const docs = r.mimeType === 'application/x-ndjson'
+				? result.contents[0].text.split('\n').filter((l) => l).map((l) => JSON.parse(l))
+				: [JSON.parse(result.contents[0].text)];
+			assert.ok(['application/json', 'application/x-ndjson'].includes(r.mimeType), r.uri);
+			for (const doc of docs)
+				assert.equal(typeof doc, 'object', r.uri);
 			assert.ok(JSON.stringify(result).length <= BUDGET_BYTES, `${r.uri} within the budget`);
 		}
 	});

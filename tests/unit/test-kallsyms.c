@@ -82,6 +82,35 @@ static void test_bad_input(void)
 	kallsyms_free(k);
 }
 
+/* The kernel's own symbols in order, then BPF programs and modules in any order. */
+static void test_unsorted_tail(void)
+{
+	const char *syms = "ffffffff81000000 T _stext\n"
+			   "ffffffff81000100 T a\n"
+			   "ffffffff81000200 T b\n"
+			   "ffffffff81002000 T _etext\n"
+			   "ffffffffc0000900 t bpf_two\t[bpf]\n"
+			   "ffffffffc0000100 t bpf_one\t[bpf]\n"
+			   "ffffffff81000150 t late_core\n"
+			   "ffffffffc0000500 t bpf_mid\t[bpf]\n";
+	struct kallsyms *k = NULL;
+	struct ksym_match m;
+
+	CHECK_INT_EQ(0, kallsyms_parse(syms, NULL, &k));
+	if (!k)
+		return;
+	CHECK_INT_EQ(8, k->n);
+	for (size_t i = 1; i < k->n; i++)
+		CHECK(k->syms[i - 1].addr <= k->syms[i].addr);
+	CHECK_INT_EQ(0, kallsyms_lookup(k, 0xffffffff81000160, &m));
+	CHECK_STR_EQ("late_core", m.name);
+	CHECK_INT_EQ(0, kallsyms_lookup(k, 0xffffffffc0000510, &m));
+	CHECK_STR_EQ("bpf_mid", m.name);
+	CHECK_INT_EQ(0, kallsyms_lookup(k, 0xffffffffc0000110, &m));
+	CHECK_STR_EQ("bpf_one", m.name);
+	kallsyms_free(k);
+}
+
 static void test_modules_hash(void)
 {
 	uint64_t h = kallsyms_modules_hash(root);
@@ -101,6 +130,7 @@ int main(int argc, char **argv)
 	test_fixture();
 	test_module_without_symbols();
 	test_bad_input();
+	test_unsorted_tail();
 	test_modules_hash();
 	return test_result("test-kallsyms");
 }

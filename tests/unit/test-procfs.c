@@ -137,18 +137,22 @@ static void test_lists_and_labels(void)
 	CHECK_INT_EQ(3, parse_u64_list(rest, eol, v, 2, &bad, &at));
 	CHECK_INT_EQ(1, v[0]);
 	CHECK_INT_EQ(2, v[1]);
-	CHECK_INT_EQ(-EINVAL, parse_u64_list(" 1 2x 3", " 1 2x 3" + 7, v, 2, &bad, &at));
+	/* One array per input: the end pointer must point into the same string. */
+	static const char s_bad[] = " 1 2x 3", s_big[] = "99999999999999999999", s_blank[] = "  ";
+	static const char l_noc[] = " eth0 1\n", l_empty[] = " : 1\n", l_blank[] = "a b: 1\n";
+
+	CHECK_INT_EQ(-EINVAL, parse_u64_list(s_bad, s_bad + 7, v, 2, &bad, &at));
 	CHECK_STR_EQ("x 3", bad);
 	CHECK_INT_EQ(1, at);
 	CHECK_INT_EQ(-ERANGE,
-		     parse_u64_list("99999999999999999999", "99999999999999999999" + 20, v, 2, &bad, NULL));
-	CHECK_INT_EQ(0, parse_u64_list("  ", "  " + 2, v, 2, &bad, NULL));
+		     parse_u64_list(s_big, s_big + 20, v, 2, &bad, NULL));
+	CHECK_INT_EQ(0, parse_u64_list(s_blank, s_blank + 2, v, 2, &bad, NULL));
 
 	/* Too long for name, no colon, an empty name, a blank inside. */
 	CHECK(parse_label(line, eol, name, 4) == NULL);
-	CHECK(parse_label(" eth0 1\n", " eth0 1\n" + 7, name, sizeof(name)) == NULL);
-	CHECK(parse_label(" : 1\n", " : 1\n" + 4, name, sizeof(name)) == NULL);
-	CHECK(parse_label("a b: 1\n", "a b: 1\n" + 6, name, sizeof(name)) == NULL);
+	CHECK(parse_label(l_noc, l_noc + 7, name, sizeof(name)) == NULL);
+	CHECK(parse_label(l_empty, l_empty + 4, name, sizeof(name)) == NULL);
+	CHECK(parse_label(l_blank, l_blank + 6, name, sizeof(name)) == NULL);
 
 	CHECK_INT_EQ(0, text_check_lines("a\n", NULL));
 	CHECK_INT_EQ(-EINVAL, text_check_lines("", NULL));

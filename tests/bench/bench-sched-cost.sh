@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# bench-sched-cost.sh: what always-on scheduler tracing costs, beside the tools a user knows.
+#   cost per event: `taskset -c 0 perf bench sched pipe -l N` (about a million context switches
+#     a second on one CPU): (traced time - untraced time) / context switches in the run
+#   mixed load: `perf bench sched messaging -g 10 -l 1000`, relative to untraced, with the spread
+# Peers, each in the same interleaved rounds: collectord (its always-on aggregation, no client),
+# libbpf-tools runqlat, a bpftrace one-liner counting sched_switch per CPU, perf sched record.
+set -u
+. "$(dirname "$0")/lib-bench.sh"
+BUILD=${1:?usage: bench-sched-cost.sh BUILD_DIR}
+[ "$(id -u)" -eq 0 ] || skip "needs root (BPF tracers)"
+command -v perf >/dev/null || skip "perf is not installed (apt-get install linux-perf)"
+bench_tmp
+machine
+if short; then loops=100000 msg_loops=200 rounds=5; else loops=500000 msg_loops=1000 rounds=7; fi
+others=$(pgrep -x collectord | wc -l)
+[ "$others" -gt 0 ] && echo "# note: $others other collectord process(es) running; their cost is in every figure"
+
+ctxt() { awk '/^ctxt/{print $2}' /proc/stat; }
+
+# run_pipe: prints "seconds switches"
+run_pipe() {
+	local c0 c1 out
+	c0=$(ctxt)
+	out=$(taskset -c 0 perf bench sched pipe -l "$loops" 2>&1) || return 1
+	c1=$(ctxt)
+	echo "$(awk '/Total time/{print $3}' <<<"$out") $((c1 - c0))"
+}
+run_messaging() {
+	perf bench sched messaging -g 10 -l "$msg_loops" 2>&1 | awk '/Total time/{print $3}'
+}
+
+tracer_pid=
+start_tracer() { # start_tracer NAME
+	tracer_pid=
+	case $1 in
+	none) ;;
+	collectord)
+		start_collector "$BUILD" || return 1
+		tracer_pid=$COLLECTOR_PID ;;
+	runqlat)
+		command -v runqlat >/dev/null || return 2
+		runqlat 3600 1 >/dev/null 2>&1 &
+		tracer_pid=$!; sleep 2 ;;
+	bpftrace)
+		command -v bpftrace >/dev/null || return 2
+		bpftrace -e 'tracepoint:sched:sched_switch { @[cpu] = count(); }' >"$TMP/bt.out" 2>&1 &
+		tracer_pid=$!
+		for _ in $(seq 100); do grep -q Attaching "$TMP/bt.out" && break; sleep 0.1; done
+		sleep 0.5 ;;
+	esac
+}
+stop_tracer() {
+	[ -n "$tracer_pid" ] && kill -INT "$tracer_pid" 2>/dev/null && wait "$tracer_pid" 2>/dev/null
+	COLLECTOR_PID=
+	tracer_pid=
+}
+
+tracers=(none collectord runqlat bpftrace perf-sched)
+declare -A pipe_t pipe_n msg_t
+for ((r = 0; r < rounds; r++)); do
+	n=${#tracers[@]}
+	for ((k = 0; k < n; k++)); do
+		t=${tracers[$(((k + r) % n))]} # rotate the order every round
+		if [ "$t" = perf-sched ]; then
+			# perf sched record wraps the workload; its data goes to tmpfs-backed TMP
+			c0=$(ctxt)
+			out=$(perf sched record -o "$TMP/sched.data" -- taskset -c 0 perf bench sched pipe -l "$loops" 2>&1)
+			c1=$(ctxt)
+			pipe_t[$t]+="$(awk '/Total time/{print $3}' <<<"$out") "
+			pipe_n[$t]+="$((c1 - c0)) "
+			msg_t[$t]+="$(perf sched record -o "$TMP/sched.data" -- perf bench sched messaging -g 10 -l "$msg_loops" 2>&1 | awk '/Total time/{print $3}') "
+			rm -f "$TMP/sched.data"*
+			continue
+		fi
+		start_tracer "$t"; rc=$?
+		[ $rc -eq 2 ] && continue
+		[ $rc -ne 0 ] && { echo "could not start $t"; exit 1; }
+		read -r secs sw < <(run_pipe) || { echo "perf bench failed under $t"; exit 1; }
+		pipe_t[$t]+="$secs " pipe_n[$t]+="$sw "
+		msg_t[$t]+="$(run_messaging) "
+		stop_tracer
+	done
+done
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+minmax() { tr ' ' '\n' | grep -v '^$' | sort -g | awk 'NR==1{a=$1} {b=$1} END {printf "%s..%s", a, b}'; }
+base_t=$(median <<<"${pipe_t[none]}")
+base_m=$(median <<<"${msg_t[none]}")
+echo
+echo "cost per context switch: taskset -c 0 perf bench sched pipe -l $loops, median of $rounds interleaved rounds"
+printf '  %-12s %10s %12s %14s %12s\n' tracer "time (s)" switches "ns per switch" "vs collectord"
+ours=
+for t in "${tracers[@]}"; do
+	[ -n "${pipe_t[$t]:-}" ] || { printf '  %-12s %s\n' "$t" "not measured (not installed)"; continue; }
+	tt=$(median <<<"${pipe_t[$t]}") sw=$(median <<<"${pipe_n[$t]}")
+	if [ "$t" = none ]; then
+		printf '  %-12s %10s %12s %14s\n' untraced "$tt" "$sw" "-"
+		continue
+	fi
+	ns=$(echo "scale=1; ($tt - $base_t) * 1000000000 / $sw" | bc)
+	[ "$t" = collectord ] && ours=$ns
+	ratio=-; [ -n "$ours" ] && [ "$t" != collectord ] && ratio=$(echo "scale=2; $ns / $ours" | bc 2>/dev/null)x
+	printf '  %-12s %10s %12s %14s %12s\n' "$t" "$tt" "$sw" "$ns" "$ratio"
+done
+echo "  goal: collectord at most 150 ns per context switch, below every peer"
+echo
+echo "mixed load: perf bench sched messaging -g 10 -l $msg_loops, median of $rounds rounds"
+printf '  %-12s %10s %10s %16s\n' tracer "time (s)" overhead "spread (s)"
+for t in "${tracers[@]}"; do
+	[ -n "${msg_t[$t]:-}" ] || continue
+	tm=$(median <<<"${msg_t[$t]}")
+	ov=$(echo "scale=1; ($tm - $base_m) * 100 / $base_m" | bc)
+	printf '  %-12s %10s %9s%% %16s\n' "$([ "$t" = none ] && echo untraced || echo "$t")" "$tm" "$ov" "$(minmax <<<"${msg_t[$t]}")"
+done

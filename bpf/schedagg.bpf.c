@@ -169,7 +169,14 @@ static __noinline struct schedagg_task *task_create(struct task_struct *t, __u32
 	struct schedagg_task *e;
 	long r;
 
-	r = bpf_map_update_elem(&tasks, &pid, &zero_task, reset ? BPF_ANY : BPF_NOEXIST);
+	/* a pid's new life reuses its old entry in place: not an insert, so
+	 * evictions (inserts - deletions - entries) stay exact */
+	if (reset && (e = bpf_map_lookup_elem(&tasks, &pid))) {
+		__builtin_memset(e, 0, sizeof(*e));
+		r = 0;
+		goto fill;
+	}
+	r = bpf_map_update_elem(&tasks, &pid, &zero_task, BPF_NOEXIST);
 	if (c) {
 		if (r == 0)
 			c->task_inserts++;
@@ -179,6 +186,7 @@ static __noinline struct schedagg_task *task_create(struct task_struct *t, __u32
 	e = bpf_map_lookup_elem(&tasks, &pid);
 	if (!e)
 		return NULL;
+fill:
 	if (r == 0) {
 		e->created_ns = now;
 		e->last_cpu = (__u32)-1;

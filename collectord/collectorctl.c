@@ -122,6 +122,33 @@ static void print_features(const json_t *features)
 	}
 }
 
+/* The tracepoints collectord traces: attached, waiting for a subscriber, or why not. */
+static void print_events(const json_t *events, const json_t *tracing)
+{
+	const char *name;
+	json_t *e;
+
+	if (!json_is_object(events))
+		return;
+	printf("Events:\n");
+	json_object_foreach((json_t *)events, name, e) {
+		bool avail = json_is_true(json_object_get(e, "available"));
+		bool attached = json_is_true(json_object_get(e, "attached"));
+
+		printf("  %-20s %-11s %-7s %s\n", name, avail ? (attached ? "attached" : "on demand") : "unavailable",
+		       avail ? jstr(e, "attach", "") : "", avail ? jstr(e, "role", "") : jstr(e, "reason", ""));
+	}
+	if (json_is_true(json_object_get(tracing, "aggregating"))) {
+		const json_t *t = json_object_get(tracing, "tasks");
+
+		printf("Tracing:  read every %lld ms, %lld tasks tracked (%lld evicted), feed: %lld events sent, "
+		       "%lld lost to a full ring buffer\n",
+		       jint(tracing, "interval_ms"), jint(t, "entries"), jint(t, "evicted"),
+		       jint(json_object_get(tracing, "feed"), "emitted"),
+		       jint(json_object_get(tracing, "feed"), "lost_ring_full"));
+	}
+}
+
 static int verb_status(struct ctl *c, int argc, char **argv)
 {
 	_cleanup_json_ json_t *s = NULL;
@@ -157,6 +184,7 @@ static int verb_status(struct ctl *c, int argc, char **argv)
 		printf("BPF:      not loaded: %s\n", jstr(bpf, "reason", "?"));
 	}
 	print_features(json_object_get(s, "features"));
+	print_events(json_object_get(s, "events"), json_object_get(s, "tracing"));
 	return EXIT_OK;
 }
 

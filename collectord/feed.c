@@ -176,7 +176,9 @@ static void deliver(struct feed *f, const struct sched_event_header *h)
 
 	for (s = LIST_FIRST(&f->subs); s; s = next) {
 		next = LIST_NEXT(s, link); /* a callback may end its own subscription */
-		if (!f->exact && !feed_filter_match(&s->filter, h))
+		/* even when BPF applied this filter exactly: records written under an
+		 * earlier, wider filter may still be in the ring */
+		if (!feed_filter_match(&s->filter, h))
 			continue;
 		s->matched++;
 		if (s->user_sample > 1) {

@@ -247,8 +247,11 @@ size_t perf_stream_drain(struct perf_stream *s, perf_record_fn fn, void *userdat
 			memcpy(&hdr, data + off, size - off);
 			memcpy((uint8_t *)&hdr + (size - off), data, sizeof(hdr) - (size - off));
 		}
-		if (hdr.size < sizeof(hdr) || hdr.size > head - tail)
-			break; /* cannot happen with a sane kernel: stop rather than loop */
+		/* Cannot happen with a sane kernel: stop rather than loop. The kernel pads every
+		 * record to 8 bytes; one that is not would leave the next misaligned for the
+		 * readers' struct access (found by fuzz-perf). */
+		if (hdr.size < sizeof(hdr) || hdr.size > head - tail || hdr.size % 8)
+			break;
 		if (off + hdr.size > size) {
 			size_t first = size - off;
 
@@ -283,9 +286,15 @@ int perf_sample_parse(const struct perf_event_header *rec, uint64_t type, uint64
 		memcpy(&(dst), p, 8);   \
 		p += 8;                 \
 	} while (0)
+/* A field not read is still checked: past the end, NEED's (end - p) would wrap (found by fuzz-perf). */
+#define SKIP_U64()       \
+	do {             \
+		NEED(8); \
+		p += 8;  \
+	} while (0)
 
 	if (type & PERF_SAMPLE_IDENTIFIER)
-		p += 8;
+		SKIP_U64();
 	if (type & PERF_SAMPLE_IP)
 		TAKE_U64(s.ip);
 	if (type & PERF_SAMPLE_TID) {
@@ -297,11 +306,11 @@ int perf_sample_parse(const struct perf_event_header *rec, uint64_t type, uint64
 	if (type & PERF_SAMPLE_TIME)
 		TAKE_U64(s.time);
 	if (type & PERF_SAMPLE_ADDR)
-		p += 8;
+		SKIP_U64();
 	if (type & PERF_SAMPLE_ID)
-		p += 8;
+		SKIP_U64();
 	if (type & PERF_SAMPLE_STREAM_ID)
-		p += 8;
+		SKIP_U64();
 	if (type & PERF_SAMPLE_CPU) {
 		NEED(8);
 		memcpy(&s.cpu, p, 4);
@@ -343,7 +352,108 @@ int perf_sample_parse(const struct perf_event_header *rec, uint64_t type, uint64
 	}
 #undef NEED
 #undef TAKE_U64
+#undef SKIP_U64
 	*ret = s;
+	return 0;
+}
+
+/* The kernel's layouts of the side-band records read (sample_id_all fields follow, unread). */
+struct record_mmap2 {
+	struct perf_event_header h;
+	uint32_t pid, tid;
+	uint64_t addr, len, pgoff;
+	uint32_t maj, min;
+	uint64_t ino, ino_generation;
+	uint32_t prot, flags;
+	char filename[];
+};
+
+struct record_comm {
+	struct perf_event_header h;
+	uint32_t pid, tid;
+	char comm[];
+};
+
+struct record_task {
+	struct perf_event_header h;
+	uint32_t pid, ppid, tid, ptid;
+	uint64_t time;
+};
+
+struct record_lost {
+	struct perf_event_header h;
+	uint64_t id, lost;
+};
+
+int perf_record_parse(const struct perf_event_header *rec, uint64_t sample_type, uint64_t regs_mask,
+		      struct perf_record *ret)
+{
+	struct perf_record r = { .type = rec->type, .misc = rec->misc };
+	int k;
+
+	switch (rec->type) {
+	case PERF_RECORD_SAMPLE:
+		k = perf_sample_parse(rec, sample_type, regs_mask, &r.sample);
+		if (k < 0)
+			return k;
+		break;
+	case PERF_RECORD_MMAP2: {
+		const struct record_mmap2 *m = (const void *)rec;
+
+		if (rec->size < sizeof(*m) || (rec->misc & PERF_RECORD_MISC_MMAP_BUILD_ID) ||
+		    !memchr(m->filename, 0, rec->size - sizeof(*m)))
+			return -EBADMSG;
+		r.mmap2.pid = m->pid;
+		r.mmap2.tid = m->tid;
+		r.mmap2.addr = m->addr;
+		r.mmap2.len = m->len;
+		r.mmap2.pgoff = m->pgoff;
+		r.mmap2.maj = m->maj;
+		r.mmap2.min = m->min;
+		r.mmap2.ino = m->ino;
+		r.mmap2.filename = m->filename;
+		break;
+	}
+	case PERF_RECORD_COMM: {
+		const struct record_comm *c = (const void *)rec;
+
+		if (rec->size < sizeof(*c) || !memchr(c->comm, 0, rec->size - sizeof(*c)))
+			return -EBADMSG;
+		r.comm.pid = c->pid;
+		r.comm.tid = c->tid;
+		r.comm.comm = c->comm;
+		break;
+	}
+	case PERF_RECORD_FORK:
+	case PERF_RECORD_EXIT: {
+		const struct record_task *t = (const void *)rec;
+
+		if (rec->size < sizeof(*t))
+			return -EBADMSG;
+		r.task.pid = t->pid;
+		r.task.ppid = t->ppid;
+		r.task.tid = t->tid;
+		r.task.ptid = t->ptid;
+		r.task.time = t->time;
+		break;
+	}
+	case PERF_RECORD_LOST: {
+		const struct record_lost *l = (const void *)rec;
+
+		if (rec->size < sizeof(*l))
+			return -EBADMSG;
+		r.lost = l->lost;
+		break;
+	}
+	case PERF_RECORD_LOST_SAMPLES:
+		if (rec->size < sizeof(*rec) + 8)
+			return -EBADMSG;
+		memcpy(&r.lost, rec + 1, 8);
+		break;
+	default:
+		break;
+	}
+	*ret = r;
 	return 0;
 }
 

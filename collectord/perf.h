@@ -82,6 +82,39 @@ struct perf_sample {
  * -EBADMSG when it does not fit in the record. */
 int perf_sample_parse(const struct perf_event_header *rec, uint64_t sample_type, uint64_t regs_mask,
 		      struct perf_sample *ret);
+/* A ring record checked against its size and decoded: a sample, or one of the
+ * side-band records profiling follows (mappings, names, forks, exits, losses). */
+struct perf_record {
+	uint32_t type; /* PERF_RECORD_* */
+	uint16_t misc;
+	union {
+		struct perf_sample sample; /* PERF_RECORD_SAMPLE */
+		struct {
+			uint32_t pid, tid;
+			uint64_t addr, len, pgoff;
+			uint32_t maj, min;
+			uint64_t ino;
+			const char *filename; /* NUL-terminated inside the record */
+		} mmap2; /* PERF_RECORD_MMAP2 */
+		struct {
+			uint32_t pid, tid;
+			const char *comm; /* NUL-terminated inside the record */
+		} comm; /* PERF_RECORD_COMM */
+		struct {
+			uint32_t pid, ppid, tid, ptid;
+			uint64_t time;
+		} task; /* PERF_RECORD_FORK, PERF_RECORD_EXIT */
+		uint64_t lost; /* PERF_RECORD_LOST, PERF_RECORD_LOST_SAMPLES */
+	};
+};
+
+/* Decodes one record (samples through perf_sample_parse()). -EBADMSG when it
+ * does not fit in its size, a name is not NUL-terminated within it, or an MMAP2
+ * carries a build-id instead of device and inode; -EOPNOTSUPP for a sample
+ * layout perf_sample_parse() does not read. Other record types: 0, with only
+ * type and misc. */
+int perf_record_parse(const struct perf_event_header *rec, uint64_t sample_type, uint64_t regs_mask,
+		      struct perf_record *ret);
 /* Splits a callchain at its context markers: kernel and user addresses, innermost first. */
 void perf_callchain_split(const uint64_t *chain, uint64_t nr, uint64_t *kips, unsigned *nk, uint64_t *uips,
 			  unsigned *nu, unsigned max);

@@ -137,17 +137,24 @@ int procmaps_add(struct proc_maps *pm, uint64_t start, uint64_t end, uint64_t pg
 int procmaps_copy(const struct proc_maps *from, struct proc_maps *to)
 {
 	struct proc_maps c = { 0 };
-	int r;
 
+	/* Entry by entry, not through procmaps_add(): a path is already without the kernel's
+	 * " (deleted)", and one still ending in it (a file so named) must not lose it, or a
+	 * forked child's mapping names another file (found by fuzz-procmaps). */
+	if (from->n) {
+		c.v = calloc(from->n, sizeof(*c.v));
+		if (!c.v)
+			return -ENOMEM;
+		c.cap = from->n;
+	}
 	for (size_t i = 0; i < from->n; i++) {
-		const struct map_entry *e = &from->v[i];
-
-		r = procmaps_add(&c, e->start, e->end, e->pgoff, e->maj, e->min, e->ino, e->path);
-		if (r < 0) {
+		c.v[i] = from->v[i];
+		c.v[i].path = strdup(from->v[i].path);
+		if (!c.v[i].path) {
 			procmaps_clear(&c);
-			return r;
+			return -ENOMEM;
 		}
-		c.v[c.n - 1].deleted = e->deleted;
+		c.n = i + 1;
 	}
 	procmaps_clear(to);
 	*to = c;
@@ -168,7 +175,9 @@ static int parse_line(const char *line, size_t len, struct proc_maps *pm)
 	if (sscanf(copy, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %x:%x %" SCNu64 " %n", &start, &end, perms,
 		   &pgoff, &maj, &min, &ino, &path_at) < 7)
 		return 0; /* not a mapping line: skipped */
-	if (strlen(perms) < 3 || perms[2] != 'x')
+	/* An empty or reversed range is a malformed line too: skipped, not the end of the
+	 * whole parse (found by fuzz-procmaps). */
+	if (strlen(perms) < 3 || perms[2] != 'x' || end <= start)
 		return 0;
 	return procmaps_add(pm, start, end, pgoff, maj, min, ino, path_at > 0 ? copy + path_at : "");
 }

@@ -67,7 +67,7 @@ int procstat_parse(const char *text, struct procstat *ret, char **ret_error)
 	struct procstat s = {};
 	_cleanup_free_ struct procstat_cpu *cpus = NULL;
 	size_t cap = 0;
-	unsigned seen = 0, line = 0;
+	unsigned seen = 0, line = 0, columns = 0;
 	const char *eol;
 
 	if (text_check_lines(text, ret_error) < 0)
@@ -103,11 +103,14 @@ int procstat_parse(const char *text, struct procstat *ret, char **ret_error)
 				return errmsg_set(ret_error, -EINVAL,
 						  "line %u: %.*s has %d numbers, expected at least %d", line,
 						  (int)klen, key, n, CPU_TIME_REQUIRED);
-			if (s.nr_columns && (unsigned)n != s.nr_columns)
+			if (columns && (unsigned)n != columns)
 				return errmsg_set(ret_error, -EINVAL,
 						  "line %u: %.*s has %d numbers, earlier cpu lines have %u",
-						  line, (int)klen, key, n, s.nr_columns);
-			s.nr_columns = (unsigned)n;
+						  line, (int)klen, key, n, columns);
+			columns = (unsigned)n;
+			/* A newer kernel's extra columns are checked, not kept: nr_columns
+			 * indexes t[] (found by fuzz-procstat: it said 11 for 10 slots). */
+			s.nr_columns = MIN(columns, (unsigned)CPU_TIME_MAX);
 			if (klen == 3) {
 				if (seen & (1u << STAT_CPU_TOTAL))
 					return errmsg_set(ret_error, -EINVAL, "line %u: a second 'cpu' line",

@@ -40,7 +40,7 @@ struct procstat {
 	struct procstat_cpu total; /* the "cpu" line; id is unused */
 	unsigned nr_cpus; /* online cpus: the kernel prints no line for offline ones */
 	struct procstat_cpu *cpus; /* ascending id */
-	unsigned nr_columns; /* columns per cpu line, >= CPU_TIME_REQUIRED */
+	unsigned nr_columns; /* columns per cpu line kept in t[]: CPU_TIME_REQUIRED..CPU_TIME_MAX */
 	uint64_t intr; /* interrupts since boot, all sources */
 	uint64_t ctxt; /* context switches since boot */
 	uint64_t btime; /* boot time, seconds since the epoch */

@@ -249,108 +249,59 @@ static void handle_sample(struct profile_session *s, const struct perf_stream *s
 		s->stop_pending = STOP_MAX_SAMPLES;
 }
 
-struct record_mmap2 {
-	struct perf_event_header h;
-	uint32_t pid, tid;
-	uint64_t addr, len, pgoff;
-	uint32_t maj, min;
-	uint64_t ino, ino_generation;
-	uint32_t prot, flags;
-	char filename[];
-};
-
-struct record_comm {
-	struct perf_event_header h;
-	uint32_t pid, tid;
-	char comm[];
-};
-
-struct record_task {
-	struct perf_event_header h;
-	uint32_t pid, ppid, tid, ptid;
-	uint64_t time;
-};
-
-struct record_lost {
-	struct perf_event_header h;
-	uint64_t id, lost;
-};
-
 static void on_record(void *userdata, const struct perf_stream *st, const struct perf_event_header *h)
 {
 	struct profile_session *s = userdata;
+	struct perf_record r;
 	struct proc_info *p;
 
-	switch (h->type) {
-	case PERF_RECORD_SAMPLE:
+	if (h->type == PERF_RECORD_SAMPLE) {
 		handle_sample(s, st, h);
-		break;
-	case PERF_RECORD_MMAP2: {
-		const struct record_mmap2 *r = (const void *)h;
-		size_t max = h->size - sizeof(*r);
-
-		if (h->size < sizeof(*r) || (h->misc & PERF_RECORD_MISC_MMAP_BUILD_ID) || !memchr(r->filename, 0, max)) {
-			s->bad_records++;
-			break;
-		}
-		p = proctab_proc(&s->procs, (pid_t)r->pid, true);
-		if (p)
-			procmaps_add(&p->maps, r->addr, r->addr + r->len, r->pgoff, r->maj, r->min, r->ino, r->filename);
-		break;
+		return;
 	}
-	case PERF_RECORD_COMM: {
-		const struct record_comm *r = (const void *)h;
-
-		if (h->size < sizeof(*r) || !memchr(r->comm, 0, h->size - sizeof(*r))) {
+	if (perf_record_parse(h, 0, 0, &r) < 0) {
+		/* A short FORK, EXIT or LOST is skipped; the records profiling needs are counted. */
+		if (h->type == PERF_RECORD_MMAP2 || h->type == PERF_RECORD_COMM)
 			s->bad_records++;
-			break;
-		}
+		return;
+	}
+	switch (r.type) {
+	case PERF_RECORD_MMAP2:
+		p = proctab_proc(&s->procs, (pid_t)r.mmap2.pid, true);
+		if (p)
+			procmaps_add(&p->maps, r.mmap2.addr, r.mmap2.addr + r.mmap2.len, r.mmap2.pgoff, r.mmap2.maj,
+				     r.mmap2.min, r.mmap2.ino, r.mmap2.filename);
+		break;
+	case PERF_RECORD_COMM:
 		/* exec: a new program, whose mappings the MMAP2 records that follow describe. */
-		if ((h->misc & PERF_RECORD_MISC_COMM_EXEC) && r->pid == r->tid &&
-		    (p = proctab_proc(&s->procs, (pid_t)r->pid, true))) {
+		if ((r.misc & PERF_RECORD_MISC_COMM_EXEC) && r.comm.pid == r.comm.tid &&
+		    (p = proctab_proc(&s->procs, (pid_t)r.comm.pid, true))) {
 			procmaps_clear(&p->maps);
 			p->snapshotted = p->snapshot_tried = true;
 		}
-		proctab_set_comm(&s->procs, (pid_t)r->tid, (pid_t)r->pid, r->comm);
+		proctab_set_comm(&s->procs, (pid_t)r.comm.tid, (pid_t)r.comm.pid, r.comm.comm);
 		break;
-	}
 	case PERF_RECORD_FORK: {
-		const struct record_task *r = (const void *)h;
 		struct proc_info *parent;
 
-		if (h->size < sizeof(*r) || r->pid == r->ppid)
+		if (r.task.pid == r.task.ppid)
 			break; /* a new thread shares its process's maps */
-		parent = proctab_proc(&s->procs, (pid_t)r->ppid, false);
-		p = proctab_proc(&s->procs, (pid_t)r->pid, true);
+		parent = proctab_proc(&s->procs, (pid_t)r.task.ppid, false);
+		p = proctab_proc(&s->procs, (pid_t)r.task.pid, true);
 		if (p && parent && procmaps_copy(&parent->maps, &p->maps) == 0) {
 			p->snapshotted = p->snapshot_tried = parent->snapshotted;
 			memcpy(p->comm, parent->comm, sizeof(p->comm));
 		}
 		break;
 	}
-	case PERF_RECORD_EXIT: {
-		const struct record_task *r = (const void *)h;
-
-		if (h->size >= sizeof(*r) && r->pid == r->tid && (p = proctab_proc(&s->procs, (pid_t)r->pid, false)))
+	case PERF_RECORD_EXIT:
+		if (r.task.pid == r.task.tid && (p = proctab_proc(&s->procs, (pid_t)r.task.pid, false)))
 			p->exited = true;
 		break;
-	}
-	case PERF_RECORD_LOST: {
-		const struct record_lost *r = (const void *)h;
-
-		if (h->size >= sizeof(*r))
-			s->lost += r->lost;
+	case PERF_RECORD_LOST:
+	case PERF_RECORD_LOST_SAMPLES:
+		s->lost += r.lost;
 		break;
-	}
-	case PERF_RECORD_LOST_SAMPLES: {
-		uint64_t n;
-
-		if (h->size >= sizeof(*h) + 8) {
-			memcpy(&n, h + 1, 8);
-			s->lost += n;
-		}
-		break;
-	}
 	case PERF_RECORD_THROTTLE:
 		s->throttles++;
 		break;

@@ -137,8 +137,28 @@ static int read_tracepoints(struct manager *m, const json_t *args, json_t **ret,
 	if (r >= 0)
 		r = tracefs_events(m->opt.sysfs_root, &q, ret, ret_error);
 	/* the live feed's event types and whether this kernel offers them, on the first page */
-	if (r >= 0 && q.page.offset == 0)
-		json_object_set_new(*ret, "live_events", feed_types_json(m->schedagg, m->schedagg_error));
+	if (r >= 0 && q.page.offset == 0) {
+		json_t *live = feed_types_json(m->schedagg, m->schedagg_error);
+		const struct feature_state *kp = &m->features.f[FEATURE_KPROBE], *scx = &m->features.f[FEATURE_SCHED_EXT];
+
+		/* the event types of the reference that come from elsewhere, or not at all here */
+		json_object_set_new(live, "kprobe",
+				    json_pack("{s:b, s:s, s:s}", "available", 0, "description",
+					      "kernel function entries", "reason",
+					      kp->available ? "collectord offers no kprobe feed yet; use the profiler's "
+							      "tracepoint events or watch_events"
+							    : kp->detail));
+		json_object_set_new(live, "perf_sample",
+				    json_pack("{s:b, s:s, s:s}", "available", 0, "description",
+					      "perf samples with stacks", "reason",
+					      "delivered by the profiler (start_perf_profiling, get_perf_results), not the live feed"));
+		json_object_set_new(live, "sched_cpu_perf_set",
+				    json_pack("{s:b, s:s, s:s}", "available", 0, "description",
+					      "a sched_ext scheduler setting a CPU's performance target", "reason",
+					      scx->available ? "collectord does not trace sched_ext kfuncs"
+							     : scx->detail));
+		json_object_set_new(*ret, "live_events", live);
+	}
 	return r;
 }
 

@@ -424,12 +424,13 @@ static int read_cpus(struct schedagg *s, struct agg_read *r, uint64_t *ret_now)
 	/* close the max interval: BPF moves on to the other slot */
 	__atomic_store_n(&s->skel->bss->agg_epoch, ep + 1, __ATOMIC_RELEASE);
 	k = read_percpu(s->skel->maps.cpu_stats, v, sizeof(*v), s->nr_cpus);
+	/* the time of the counters: right after they were copied */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	if (k >= 0)
 		k = read_percpu(s->skel->maps.softirq_cpu, q, sizeof(*q), s->nr_cpus);
 	if (k < 0)
 		return k;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	r->cpus = calloc((size_t)s->nr_cpus, sizeof(*r->cpus));
 	if (!r->cpus)
 		return -ENOMEM;

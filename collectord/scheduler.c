@@ -57,7 +57,9 @@ static json_t *sched_ext_json(const char *root, char *ops, size_t ops_size, bool
 			snprintf(reason, sizeof(reason), "reading %s failed: %s", path, strerror(-r));
 		return json_pack("{s:b, s:s}", "available", 0, "reason", reason);
 	}
-	o = json_pack("{s:b, s:s}", "available", 1, "state", state);
+	/* Text read from files goes in lossily: a byte that is not UTF-8 must not fail the whole
+	 * answer as out of memory (found by fuzz-scx). */
+	o = json_pack("{s:b, s:o}", "available", 1, "state", json_string_lossy(state));
 	if (!o)
 		return NULL;
 
@@ -65,7 +67,7 @@ static json_t *sched_ext_json(const char *root, char *ops, size_t ops_size, bool
 	snprintf(path, sizeof(path), "%s/sys/kernel/sched_ext/root/ops", root);
 	if (read_small_file(path, ops, ops_size) < 0)
 		ops[0] = 0;
-	json_object_set_new(o, "ops", ops[0] ? json_string(ops) : json_null());
+	json_object_set_new(o, "ops", ops[0] ? json_string_lossy(ops) : json_null());
 
 	snprintf(path, sizeof(path), "%s/sys/kernel/sched_ext/enable_seq", root);
 	json_object_set_new(o, "enable_seq",
@@ -107,9 +109,9 @@ int scheduler_current(const char *root, json_t **ret)
 			 policy,
 			 json_is_true(json_object_get(scx, "available")) ? "no sched_ext scheduler is loaded"
 									 : "sched_ext is not available");
-	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "name", loaded && ops[0] ? ops : policy, "class",
-		      loaded ? "sched_ext" : "fair", "fair_policy", policy, "kernel", release, "description",
-		      desc, "sched_ext", scx);
+	o = json_pack("{s:o, s:s, s:s, s:o, s:o, s:o}", "name", json_string_lossy(loaded && ops[0] ? ops : policy),
+		      "class", loaded ? "sched_ext" : "fair", "fair_policy", policy, "kernel",
+		      json_string_lossy(release), "description", json_string_lossy(desc), "sched_ext", scx);
 	if (!o)
 		return -ENOMEM;
 	*ret = o;

@@ -75,7 +75,9 @@ static int event_line(char *line, json_t *o, unsigned *skipped)
 static int debug_line(char *line, json_t *o, unsigned *skipped)
 {
 	char *colon = strchr(line, ':'), *key, *value;
+	json_t *k;
 	int64_t v;
+	int r;
 
 	if (!*trim(line))
 		return 0;
@@ -90,9 +92,15 @@ static int debug_line(char *line, json_t *o, unsigned *skipped)
 		(*skipped)++;
 		return 0;
 	}
-	if (json_object_set_new(o, key, parse_i64(value, &v) == 0 ? json_integer(v) : json_string(value)) < 0)
+	/* JSON holds UTF-8 only: a key or value that is not goes in lossily, rather than failing
+	 * the whole read as out of memory (found by fuzz-scx). */
+	k = json_string_lossy(key);
+	if (!k)
 		return -ENOMEM;
-	return 0;
+	r = json_object_set_new(o, json_string_value(k),
+				parse_i64(value, &v) == 0 ? json_integer(v) : json_string_lossy(value));
+	json_decref(k);
+	return r < 0 ? -ENOMEM : 0;
 }
 
 static int parse_with(const char *text, int (*fn)(char *, json_t *, unsigned *), json_t **ret,
@@ -188,8 +196,9 @@ int scx_stats_read(const char *root, json_t **ret)
 	snprintf(path, sizeof(path), "%s/sys/kernel/sched_ext/root/ops", root);
 	if (read_small_file(path, ops, sizeof(ops)) < 0)
 		ops[0] = 0;
-	o = json_pack("{s:b, s:s, s:o, s:o, s:o, s:o, s:o}", "available", 1, "state", state, "ops",
-		      ops[0] ? json_string(ops) : json_null(), "switch_all", u64_or_null(root, "switch_all"),
+	/* state and ops lossily: a byte that is not UTF-8 must not fail the read (found by fuzz-scx). */
+	o = json_pack("{s:b, s:o, s:o, s:o, s:o, s:o, s:o}", "available", 1, "state", json_string_lossy(state),
+		      "ops", ops[0] ? json_string_lossy(ops) : json_null(), "switch_all", u64_or_null(root, "switch_all"),
 		      "nr_rejected", u64_or_null(root, "nr_rejected"), "hotplug_seq",
 		      u64_or_null(root, "hotplug_seq"), "enable_seq", u64_or_null(root, "enable_seq"));
 	if (!o)

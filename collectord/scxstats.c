@@ -167,13 +167,44 @@ static int recv_line(struct conn *c, int64_t deadline, char **ret, size_t *ret_l
 	}
 }
 
+int scxstats_parse_reply(const char *req, const char *line, size_t len, json_t **ret, char **ret_error)
+{
+	_cleanup_json_ json_t *reply = NULL;
+	json_error_t jerr;
+	json_t *resp, *e;
+
+	reply = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!reply)
+		return errmsg_set(ret_error, -EBADMSG,
+				  "scx_stats server sent invalid JSON in reply to \"%s\": %s", req,
+				  jerr.text);
+	e = json_object_get(reply, "errno");
+	if (!json_is_integer(e) || !json_is_object(json_object_get(reply, "args")))
+		return errmsg_set(
+		    ret_error, -EBADMSG,
+		    "scx_stats server sent a reply to \"%s\" without an integer \"errno\" and an "
+		    "\"args\" object",
+		    req);
+	resp = json_object_get(json_object_get(reply, "args"), "resp");
+	if (json_integer_value(e) != 0) {
+		json_int_t n = json_integer_value(e);
+		_cleanup_free_ char *detail = resp ? json_dumps(resp, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+		int err = n > 0 && n < 4096 ? (int)n : EIO;
+
+		return errmsg_set(ret_error, -err, "scx_stats server refused \"%s\": errno %lld (%s)%s%s",
+				  req, (long long)n, strerror(err), detail ? ": " : "", detail ? detail : "");
+	}
+	if (!resp)
+		return errmsg_set(ret_error, -EBADMSG, "scx_stats reply to \"%s\" has no \"resp\"", req);
+	*ret = json_incref(resp);
+	return 0;
+}
+
 static int exchange(struct conn *c, const char *req, json_t *args, int64_t deadline, int timeout_ms,
 		    json_t **ret, char **ret_error)
 {
-	_cleanup_json_ json_t *request = json_pack("{s:s, s:O}", "req", req, "args", args), *reply = NULL;
+	_cleanup_json_ json_t *request = json_pack("{s:s, s:O}", "req", req, "args", args);
 	_cleanup_free_ char *line = NULL, *text = NULL;
-	json_error_t jerr;
-	json_t *resp, *e;
 	size_t len;
 	int r;
 
@@ -202,31 +233,7 @@ static int exchange(struct conn *c, const char *req, json_t *args, int64_t deadl
 		return errmsg_set(ret_error, r, "talking to the scx_stats server at %s failed: %s", c->path,
 				  strerror(-r));
 
-	reply = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!reply)
-		return errmsg_set(ret_error, -EBADMSG,
-				  "scx_stats server sent invalid JSON in reply to \"%s\": %s", req,
-				  jerr.text);
-	e = json_object_get(reply, "errno");
-	if (!json_is_integer(e) || !json_is_object(json_object_get(reply, "args")))
-		return errmsg_set(
-		    ret_error, -EBADMSG,
-		    "scx_stats server sent a reply to \"%s\" without an integer \"errno\" and an "
-		    "\"args\" object",
-		    req);
-	resp = json_object_get(json_object_get(reply, "args"), "resp");
-	if (json_integer_value(e) != 0) {
-		json_int_t n = json_integer_value(e);
-		_cleanup_free_ char *detail = resp ? json_dumps(resp, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-		int err = n > 0 && n < 4096 ? (int)n : EIO;
-
-		return errmsg_set(ret_error, -err, "scx_stats server refused \"%s\": errno %lld (%s)%s%s",
-				  req, (long long)n, strerror(err), detail ? ": " : "", detail ? detail : "");
-	}
-	if (!resp)
-		return errmsg_set(ret_error, -EBADMSG, "scx_stats reply to \"%s\" has no \"resp\"", req);
-	*ret = json_incref(resp);
-	return 0;
+	return scxstats_parse_reply(req, line, len, ret, ret_error);
 }
 
 /* Synchronous on purpose, for now: the daemon's loop waits at most

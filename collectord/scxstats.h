@@ -24,3 +24,8 @@ struct scxstats_opts {
  * Negative errno and a message on a timeout (-ETIMEDOUT), an errno reply (that
  * errno), invalid JSON (-EBADMSG) or an oversized reply (-EMSGSIZE). */
 int scxstats_query(const struct scxstats_opts *opts, json_t **ret, char **ret_error);
+
+/* One reply line (without its newline; len bytes, need not be NUL-terminated) to request `req`:
+ * {"errno": N, "args": {"resp": ...}}. 0 and resp (a new reference) when errno is 0; that errno
+ * (EIO outside 1..4095) when not; -EBADMSG for invalid JSON or another shape. The message names req. */
+int scxstats_parse_reply(const char *req, const char *line, size_t len, json_t **ret, char **ret_error);

@@ -16,5 +16,10 @@ int json_get_string(const json_t *obj, const char *key, const char **ret);
 int json_get_bool(const json_t *obj, const char *key, bool *ret);
 int json_get_uint(const json_t *obj, const char *key, uint64_t max, uint64_t *ret);
 
+/* A JSON string of s, with every byte that does not start a valid UTF-8 sequence
+ * replaced by '?': jansson refuses text that is not UTF-8, which would fail the
+ * whole message it goes in. NULL only when out of memory. */
+json_t *json_string_lossy(const char *s);
+
 /* Serializes compactly; NULL on allocation failure. */
 char *json_dump_compact(const json_t *j, size_t *ret_len);

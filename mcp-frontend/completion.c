@@ -65,7 +65,9 @@ int completion_pids(const char *argument, const char *prefix, const json_t *cont
 		pids[n++] = strtol(de->d_name, NULL, 10);
 	}
 	closedir(d);
-	qsort(pids, n, sizeof(*pids), cmp_long);
+	/* No match leaves pids NULL, which qsort may not be given (found by fuzz-schedmcp under UBSan). */
+	if (n)
+		qsort(pids, n, sizeof(*pids), cmp_long);
 	for (size_t i = 0; i < n; i++) {
 		char buf[24];
 

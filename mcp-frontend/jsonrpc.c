@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json-util.h"
 #include "jsonrpc.h"
 #include "macro.h"
 
@@ -128,8 +129,14 @@ json_t *jsonrpc_result(const json_t *id, json_t *result)
 
 json_t *jsonrpc_error(const json_t *id, int code, const char *message, json_t *data)
 {
-	json_t *o = json_object(), *e = json_pack("{s:i, s:s}", "code", code, "message", message);
+	json_t *o = json_object(), *e = json_pack("{s:i}", "code", code);
 
+	/* Messages quote what the client sent, cut with %.Ns: a cut through a UTF-8
+	 * sequence must not lose the answer (found by fuzz-schedmcp). */
+	if (e && json_object_set_new(e, "message", json_string_lossy(message)) < 0) {
+		json_decref(e);
+		e = NULL;
+	}
 	if (!o || !e) {
 		json_decref(o);
 		json_decref(e);

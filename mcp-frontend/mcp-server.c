@@ -188,6 +188,10 @@ static void request_complete(struct mcp_request *r, json_t *msg /* stolen */)
 		/* The spec: a cancelled request is never answered. */
 		json_decref(msg);
 		msg = NULL;
+	} else if (!msg) {
+		/* An answer that could not be built (out of memory, or text that is not UTF-8)
+		 * still answers: the client waits for every id (found by fuzz-schedmcp). */
+		msg = jsonrpc_error(r->id, JSONRPC_INTERNAL_ERROR, "the answer could not be built", NULL);
 	}
 	deliver(s, b, msg);
 	request_free(r);
@@ -562,8 +566,8 @@ void mcp_request_reply(struct mcp_request *r, json_t *result)
 
 void mcp_request_tool_error(struct mcp_request *r, const char *message)
 {
-	mcp_request_reply(
-	    r, json_pack("{s:[{s:s, s:s}], s:b}", "content", "type", "text", "text", message, "isError", 1));
+	mcp_request_reply(r, json_pack("{s:[{s:s, s:o}], s:b}", "content", "type", "text", "text",
+				       json_string_lossy(message), "isError", 1));
 }
 
 void mcp_request_reply_prompt(struct mcp_request *r, const char *description, const char *text)

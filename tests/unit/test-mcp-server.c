@@ -1390,6 +1390,14 @@ static void test_prompts_and_completion(void)
 	feed(s, "{'jsonrpc':'2.0','id':29,'method':'completion/complete','params':{'ref':{'type':'ref/"
 		"other'},'argument':{'name':'a','value':''}}}");
 	json_decref(take_error(&o, "29", JSONRPC_INVALID_PARAMS));
+	/* Found by fuzz-schedmcp: the message quotes the name cut to 64 bytes, here through
+	 * the 2-byte U+00E9; that text was not UTF-8 and the request went unanswered. */
+	feed(s, "{'jsonrpc':'2.0','id':30,'method':'completion/complete','params':{'ref':{'type':'ref/"
+		"prompt','name':'look'},'argument':{'name':'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaa\\u00e9','value':''}}}");
+	msg = take_error(&o, "30", JSONRPC_INVALID_PARAMS);
+	CHECK(strstr(error_message(msg), "has no argument aaa"));
+	json_decref(msg);
 	CHECK_INT_EQ(0, unread(&o));
 	mcp_server_free(s);
 	out_done(&o);

@@ -85,6 +85,42 @@ static void test_overlaps(void)
 	procmaps_clear(&copy);
 }
 
+/* Found by fuzz-procmaps: a file named "x (deleted)", deleted, is "x (deleted) (deleted)" in
+ * the maps; the copy a fork makes stripped the suffix again and named another file, "x". */
+static void test_copy_deleted_name(void)
+{
+	struct proc_maps pm = { 0 }, copy = { 0 };
+
+	CHECK_INT_EQ(0, procmaps_parse("7f1c2a100000-7f1c2a180000 r-xp 00000000 08:01 99 "
+				       "/lib/libx.so (deleted) (deleted)\n",
+				       &pm));
+	CHECK_INT_EQ(1, pm.n);
+	CHECK_STR_EQ("/lib/libx.so (deleted)", pm.v[0].path);
+	CHECK(pm.v[0].deleted);
+	CHECK_INT_EQ(0, procmaps_copy(&pm, &copy));
+	CHECK_INT_EQ(1, copy.n);
+	CHECK_STR_EQ("/lib/libx.so (deleted)", copy.v[0].path);
+	CHECK(copy.v[0].deleted);
+	CHECK(copy.v[0].start == pm.v[0].start && copy.v[0].end == pm.v[0].end && copy.v[0].ino == 99);
+	procmaps_clear(&pm);
+	procmaps_clear(&copy);
+}
+
+/* Found by fuzz-procmaps: a line whose range is empty or reversed failed the whole parse
+ * (-EINVAL from procmaps_add) instead of being skipped like any malformed line. */
+static void test_bad_range_skipped(void)
+{
+	struct proc_maps pm = { 0 };
+
+	CHECK_INT_EQ(0, procmaps_parse("7f0000002000-7f0000001000 r-xp 00000000 08:01 7 /lib/a.so\n"
+				       "7f0000003000-7f0000003000 r-xp 00000000 08:01 7 /lib/b.so\n"
+				       "7f0000004000-7f0000005000 r-xp 00000000 08:01 7 /lib/c.so\n",
+				       &pm));
+	CHECK_INT_EQ(1, pm.n);
+	CHECK_STR_EQ("/lib/c.so", pm.v[0].path);
+	procmaps_clear(&pm);
+}
+
 static void test_self(void)
 {
 	struct proc_maps pm = { 0 };
@@ -100,6 +136,8 @@ int main(void)
 {
 	test_parse();
 	test_overlaps();
+	test_copy_deleted_name();
+	test_bad_range_skipped();
 	test_self();
 	return test_result("test-procmaps");
 }

@@ -76,6 +76,25 @@ static void test_stat_reordered(void)
 	procstat_done(&s);
 }
 
+/* Found by fuzz-procstat: a kernel printing an 11th column gave nr_columns 11 for the 10 slots
+ * of t[]; the extra column is checked for consistency and not kept. */
+static void test_stat_more_columns(void)
+{
+	_cleanup_free_ char *error = NULL;
+	struct procstat s = {};
+	const char *text = "cpu  1 2 3 4 5 6 7 8 9 10 11\ncpu0 1 2 3 4 5 6 7 8 9 10 11\nintr 1\nctxt 2\n"
+			   "btime 3\nprocesses 4\nprocs_running 1\nprocs_blocked 0\n";
+
+	CHECK_INT_EQ(0, procstat_parse(text, &s, &error));
+	CHECK_INT_EQ(CPU_TIME_MAX, s.nr_columns);
+	CHECK_INT_EQ(10, s.cpus[0].t[CPU_TIME_GUEST_NICE]);
+	procstat_done(&s);
+	text = "cpu  1 2 3 4 5 6 7 8 9 10 11\ncpu0 1 2 3 4 5 6 7 8 9 10\nintr 1\nctxt 2\n"
+	       "btime 3\nprocesses 4\nprocs_running 1\nprocs_blocked 0\n";
+	CHECK_INT_EQ(-EINVAL, procstat_parse(text, &s, &error));
+	CHECK(error && strstr(error, "earlier cpu lines have 11"));
+}
+
 static void test_stat_errors(void)
 {
 	check_stat_fails("", -EINVAL, "cut off");
@@ -193,6 +212,7 @@ int main(int argc, char *argv[])
 	test_fixture_stat();
 	test_stat_parse();
 	test_stat_reordered();
+	test_stat_more_columns();
 	test_stat_errors();
 	test_fixture_softirqs();
 	test_softirqs_errors();

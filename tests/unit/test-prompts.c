@@ -224,6 +224,9 @@ static void test_completion(const char *fixture_root)
 	CHECK_INT_EQ(0, completion_pids("pid", "3", NULL, NULL, v));
 	CHECK_STR_EQ("333", joined(v));
 	json_array_clear(v);
+	/* No pid matches: nothing, and no qsort(NULL, 0) (UBSan caught that in fuzz-schedmcp). */
+	CHECK_INT_EQ(0, completion_pids("pid", "9", NULL, NULL, v));
+	CHECK_INT_EQ(0, json_array_size(v));
 	CHECK_INT_EQ(0, completion_check_pid("22", err, sizeof(err)));
 	CHECK_INT_EQ(-EINVAL, completion_check_pid("23", err, sizeof(err)));
 	CHECK(strstr(err, "no process 23") != NULL);

@@ -132,6 +132,34 @@ static void test_partial(void)
 		fprintf(stderr, "could not remove %s\n", dir);
 }
 
+/* Found by fuzz-scx: a release or ops name that is not UTF-8 failed the read as out of memory. */
+static void test_not_utf8(void)
+{
+	char dir[] = "/tmp/test-scheduler.XXXXXX", sub[600];
+	_cleanup_json_ json_t *o = NULL;
+	const char *dirs[] = { "sys", "sys/kernel", "sys/kernel/sched_ext", "sys/kernel/sched_ext/root",
+			       "proc", "proc/sys", "proc/sys/kernel" };
+
+	if (!mkdtemp(dir))
+		abort();
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(sub, sizeof(sub), "%s/%s", dir, dirs[i]);
+		mkdir(sub, 0755);
+	}
+	put(dir, "proc/sys/kernel/osrelease", "5.15.0-\xff\xfe-generic\n");
+	put(dir, "sys/kernel/sched_ext/state", "enabled\n");
+	put(dir, "sys/kernel/sched_ext/switch_all", "1\n");
+	put(dir, "sys/kernel/sched_ext/root/ops", "la\xc3vd\n");
+	CHECK_INT_EQ(0, scheduler_current(dir, &o));
+	CHECK_STR_EQ("5.15.0-?" "?-generic", str(o, "kernel"));
+	CHECK_STR_EQ("la?vd", str(o, "name"));
+	CHECK_STR_EQ("la?vd", str(o, "sched_ext.ops"));
+	CHECK_STR_EQ("CFS", str(o, "fair_policy"));
+	snprintf(sub, sizeof(sub), "rm -rf '%s'", dir);
+	if (system(sub) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+}
+
 static void test_running_system(void)
 {
 	_cleanup_json_ json_t *o = NULL;
@@ -154,6 +182,7 @@ int main(int argc, char **argv)
 	test_disabled();
 	test_old_kernel();
 	test_partial();
+	test_not_utf8();
 	test_running_system();
 	return test_result("test-scheduler");
 }

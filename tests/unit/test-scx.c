@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "json-util.h"
 #include "scx.h"
@@ -49,6 +50,15 @@ static void test_parse_debug(void)
 	CHECK_INT_EQ(-3, num(o, "delta"));
 	CHECK_STR_EQ("", json_string_value(json_object_get(o, "empty")));
 	CHECK_INT_EQ(2, skipped);
+
+	/* Found by fuzz-scx: a byte that is not UTF-8 failed the whole parse as -ENOMEM. */
+	json_decref(o);
+	o = NULL;
+	CHECK_INT_EQ(0, scx_parse_debug("\x8a:$\nok : 1\nname : caf\xe9\n", &o, &skipped));
+	CHECK_INT_EQ(1, num(o, "ok"));
+	CHECK_STR_EQ("$", json_string_value(json_object_get(o, "?")));
+	CHECK_STR_EQ("caf?", json_string_value(json_object_get(o, "name")));
+	CHECK_INT_EQ(0, skipped);
 }
 
 static json_t *load(const char *name)
@@ -108,6 +118,36 @@ static void test_absent(void)
 	CHECK_INT_EQ(2, json_object_size(o));
 }
 
+/* Found by fuzz-scx: a state or ops name that is not UTF-8 failed the read as out of memory. */
+static void test_not_utf8(void)
+{
+	char dir[] = "/tmp/test-scx.XXXXXX", path[600];
+	const char *dirs[] = { "sys", "sys/kernel", "sys/kernel/sched_ext", "sys/kernel/sched_ext/root" };
+	_cleanup_json_ json_t *o = NULL;
+	FILE *f;
+
+	if (!mkdtemp(dir))
+		abort();
+	for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, dirs[i]);
+		mkdir(path, 0755);
+	}
+	snprintf(path, sizeof(path), "%s/sys/kernel/sched_ext/state", dir);
+	f = fopen(path, "we");
+	if (!f || fputs("en\xff" "abled\n", f) < 0 || fclose(f) != 0)
+		abort();
+	snprintf(path, sizeof(path), "%s/sys/kernel/sched_ext/root/ops", dir);
+	f = fopen(path, "we");
+	if (!f || fputs("rus\xe2\x82ty\n", f) < 0 || fclose(f) != 0)
+		abort();
+	CHECK_INT_EQ(0, scx_stats_read(dir, &o));
+	CHECK_STR_EQ("en?abled", json_string_value(json_object_get(o, "state")));
+	CHECK_STR_EQ("rus??ty", json_string_value(json_object_get(o, "ops")));
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	if (system(path) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+}
+
 int main(int argc, char **argv)
 {
 	fixtures_from_args(argc, argv);
@@ -116,5 +156,6 @@ int main(int argc, char **argv)
 	test_rusty();
 	test_disabled();
 	test_absent();
+	test_not_utf8();
 	return test_result("test-scx");
 }

@@ -188,6 +188,40 @@ static void test_stale(void)
 	unlink(sock);
 }
 
+/* The reply parser alone, on lines no fake server needs to send. */
+static void test_parse_reply(void)
+{
+	static const char ok[] = "{\"errno\":0,\"args\":{\"resp\":{\"a\":1}}}";
+	json_t *resp = NULL;
+	char *err = NULL;
+
+	CHECK_INT_EQ(0, scxstats_parse_reply("stats", ok, strlen(ok), &resp, &err));
+	CHECK(json_integer_value(json_object_get(resp, "a")) == 1);
+	json_decref(resp);
+	/* len bounds the line: what follows is not read */
+	CHECK_INT_EQ(-EBADMSG, scxstats_parse_reply("stats", ok, strlen(ok) - 1, &resp, &err));
+	CHECK(err && strstr(err, "invalid JSON"));
+	free(err);
+	err = NULL;
+	CHECK_INT_EQ(-ENOENT, scxstats_parse_reply("stats", "{\"errno\":2,\"args\":{}}",
+						   strlen("{\"errno\":2,\"args\":{}}"), &resp, &err));
+	CHECK(err && strstr(err, "errno 2"));
+	free(err);
+	err = NULL;
+	CHECK_INT_EQ(-EIO, scxstats_parse_reply("stats", "{\"errno\":-7,\"args\":{}}",
+						strlen("{\"errno\":-7,\"args\":{}}"), &resp, &err));
+	free(err);
+	err = NULL;
+	CHECK_INT_EQ(-EBADMSG, scxstats_parse_reply("stats", "{\"errno\":0,\"args\":{}}",
+						    strlen("{\"errno\":0,\"args\":{}}"), &resp, &err));
+	CHECK(err && strstr(err, "no \"resp\""));
+	free(err);
+	err = NULL;
+	CHECK_INT_EQ(-EBADMSG,
+		     scxstats_parse_reply("stats", "{\"errno\":0}", strlen("{\"errno\":0}"), &resp, &err));
+	free(err);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -199,6 +233,7 @@ int main(int argc, char **argv)
 	if (!mkdtemp(dir))
 		abort();
 	snprintf(sock, sizeof(sock), "%s/stats", dir);
+	test_parse_reply();
 	test_normal();
 	test_unknown_target();
 	test_errno();

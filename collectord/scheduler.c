@@ -109,8 +109,9 @@ int scheduler_current(const char *root, json_t **ret)
 			 policy,
 			 json_is_true(json_object_get(scx, "available")) ? "no sched_ext scheduler is loaded"
 									 : "sched_ext is not available");
-	o = json_pack("{s:o, s:s, s:s, s:o, s:o, s:o}", "name", json_string_lossy(loaded && ops[0] ? ops : policy),
-		      "class", loaded ? "sched_ext" : "fair", "fair_policy", policy, "kernel",
+	o = json_pack("{s:o, s:s, s:s, s:o, s:o, s:o}", "name",
+		      json_string_lossy(loaded && ops[0] ? ops : policy), "class",
+		      loaded ? "sched_ext" : "fair", "fair_policy", policy, "kernel",
 		      json_string_lossy(release), "description", json_string_lossy(desc), "sched_ext", scx);
 	if (!o)
 		return -ENOMEM;

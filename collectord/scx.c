@@ -197,10 +197,11 @@ int scx_stats_read(const char *root, json_t **ret)
 	if (read_small_file(path, ops, sizeof(ops)) < 0)
 		ops[0] = 0;
 	/* state and ops lossily: a byte that is not UTF-8 must not fail the read (found by fuzz-scx). */
-	o = json_pack("{s:b, s:o, s:o, s:o, s:o, s:o, s:o}", "available", 1, "state", json_string_lossy(state),
-		      "ops", ops[0] ? json_string_lossy(ops) : json_null(), "switch_all", u64_or_null(root, "switch_all"),
-		      "nr_rejected", u64_or_null(root, "nr_rejected"), "hotplug_seq",
-		      u64_or_null(root, "hotplug_seq"), "enable_seq", u64_or_null(root, "enable_seq"));
+	o = json_pack("{s:b, s:o, s:o, s:o, s:o, s:o, s:o}", "available", 1, "state",
+		      json_string_lossy(state), "ops", ops[0] ? json_string_lossy(ops) : json_null(),
+		      "switch_all", u64_or_null(root, "switch_all"), "nr_rejected",
+		      u64_or_null(root, "nr_rejected"), "hotplug_seq", u64_or_null(root, "hotplug_seq"),
+		      "enable_seq", u64_or_null(root, "enable_seq"));
 	if (!o)
 		return -ENOMEM;
 	/* switch_all is a flag in sysfs ("0"/"1"): shown as one. */

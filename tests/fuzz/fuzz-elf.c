@@ -28,7 +28,8 @@ static void check_image(const struct elf_image *img)
 		const uint8_t *b = elf_image_vaddr_bytes(img, s->vaddr, 1);
 
 		if (b)
-			FUZZ_CHECK(b >= (const uint8_t *)img->map && b < (const uint8_t *)img->map + img->map_len);
+			FUZZ_CHECK(b >= (const uint8_t *)img->map &&
+				   b < (const uint8_t *)img->map + img->map_len);
 		b = elf_image_vaddr_bytes(img, s->vaddr, (size_t)MIN(s->filesz, 4096));
 		if (b)
 			FUZZ_CHECK(b + MIN(s->filesz, 4096) <= (const uint8_t *)img->map + img->map_len);
@@ -44,7 +45,8 @@ static void check_symbols(const struct elf_image *img)
 	for (size_t i = 0; i < img->nsyms; i++) {
 		const struct elf_sym *s = &img->syms[i];
 
-		FUZZ_CHECK(s->name < img->pool_len && memchr(img->pool + s->name, 0, img->pool_len - s->name));
+		FUZZ_CHECK(s->name < img->pool_len &&
+			   memchr(img->pool + s->name, 0, img->pool_len - s->name));
 		FUZZ_CHECK(elf_sym_name(img, s)[0]);
 		FUZZ_CHECK(i == 0 || s->addr > img->syms[i - 1].addr);
 		FUZZ_CHECK(elf_image_lookup(img, s->addr) == s);
@@ -63,7 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	snprintf(dir, sizeof(dir), "%s/elf", fuzz_scratch());
 	if (mark)
-		fuzz_write_file(dir, "d.debug", mark + strlen(DEBUG_MARK), size - main_len - strlen(DEBUG_MARK));
+		fuzz_write_file(dir, "d.debug", mark + strlen(DEBUG_MARK),
+				size - main_len - strlen(DEBUG_MARK));
 	fd = memfd_create("fuzz-elf", MFD_CLOEXEC);
 	FUZZ_CHECK(fd >= 0);
 	FUZZ_CHECK(write(fd, data, main_len) == (ssize_t)main_len);

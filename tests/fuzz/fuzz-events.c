@@ -1,4 +1,5 @@
-/* fuzz-events.c: libFuzzer target for the live feed's event batch decoder (WIRE_EVENTS payload -> records -> JSON).
+/* fuzz-events.c: libFuzzer target for the live feed's event batch decoder (WIRE_EVENTS payload -> records ->
+ * JSON).
  *
  * The input is one WIRE_EVENTS payload (struct sched_event_batch, then records). It goes through
  * sched_event_batch_parse() as schedmcp and collectorctl use it. Checked: a batch is delivered
@@ -67,8 +68,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* An exact-size copy: ASan sees a read past the payload. */
 	uint8_t *payload = malloc(size ? size : 1);
-	struct sched_event_batch b = { .count = 12345 };
-	struct walk w = { .payload = payload, .len = size };
+	struct sched_event_batch b = {.count = 12345};
+	struct walk w = {.payload = payload, .len = size};
 	int r;
 
 	FUZZ_CHECK(payload);
@@ -80,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(r == 0 && w.seen == b.count && sizeof(b) + w.seen_bytes == size);
 		/* A callback's error ends the walk there. */
 		if (b.count > 1) {
-			struct walk w2 = { .payload = payload, .len = size, .stop_at = b.count / 2 };
+			struct walk w2 = {.payload = payload, .len = size, .stop_at = b.count / 2};
 
 			FUZZ_CHECK(sched_event_batch_parse(payload, size, NULL, on_record, &w2) == -EIO);
 			FUZZ_CHECK(w2.seen == b.count / 2);
@@ -90,7 +91,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t off = 0; off < size && off < 512; off++) {
 		int n = sched_event_check(payload + off, size - off);
 
-		FUZZ_CHECK(n == -EBADMSG || ((size_t)n <= size - off && (size_t)n >= sizeof(struct sched_event_header)));
+		FUZZ_CHECK(n == -EBADMSG ||
+			   ((size_t)n <= size - off && (size_t)n >= sizeof(struct sched_event_header)));
 	}
 	free(payload);
 	return 0;

@@ -36,7 +36,7 @@ static bool inside(const void *p, size_t n, const struct perf_event_header *h)
 static void check_sample(const struct perf_event_header *h, const struct perf_sample *s)
 {
 	uint64_t kips[STACK_MAX_DEPTH], uips[STACK_MAX_DEPTH];
-	struct unwind_input in = { 0 };
+	struct unwind_input in = {0};
 	unsigned nk, nu;
 
 	if (s->nr_chain) {
@@ -76,8 +76,8 @@ static void on_record(void *userdata, const struct perf_stream *st, const struct
 		break;
 	case PERF_RECORD_MMAP2:
 		FUZZ_CHECK(inside(r.mmap2.filename, strlen(r.mmap2.filename) + 1, h));
-		(void)procmaps_add(&d->maps, r.mmap2.addr, r.mmap2.addr + r.mmap2.len, r.mmap2.pgoff, r.mmap2.maj,
-				   r.mmap2.min, r.mmap2.ino, r.mmap2.filename);
+		(void)procmaps_add(&d->maps, r.mmap2.addr, r.mmap2.addr + r.mmap2.len, r.mmap2.pgoff,
+				   r.mmap2.maj, r.mmap2.min, r.mmap2.ino, r.mmap2.filename);
 		break;
 	case PERF_RECORD_COMM:
 		FUZZ_CHECK(inside(r.comm.comm, strlen(r.comm.comm) + 1, h));
@@ -97,8 +97,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len = MIN(size, ring_size), max_bytes = flags & 4 ? 256 : 0;
 	uint8_t *mem = aligned_alloc(4096, META_SIZE + ring_size);
 	struct perf_event_mmap_page *meta = (void *)mem;
-	struct perf_stream s = { .fd = -1, .ring = mem, .ring_len = META_SIZE + ring_size };
-	struct drain d = { .ring = mem + META_SIZE, .ring_end = mem + META_SIZE + ring_size };
+	struct perf_stream s = {.fd = -1, .ring = mem, .ring_len = META_SIZE + ring_size};
+	struct drain d = {.ring = mem + META_SIZE, .ring_end = mem + META_SIZE + ring_size};
 	uint64_t start;
 
 	FUZZ_CHECK(mem);

@@ -17,7 +17,7 @@ static void check_lookup(const struct perfmap *pm, uint64_t addr)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = fuzz_text(data, size);
-	struct perfmap pm = { 0 };
+	struct perfmap pm = {0};
 
 	FUZZ_CHECK(perfmap_parse(text, &pm) == 0);
 	for (size_t i = 0; i < pm.n; i++) {

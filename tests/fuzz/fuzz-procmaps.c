@@ -10,7 +10,7 @@
 
 static void check_maps(const struct proc_maps *pm)
 {
-	struct proc_maps copy = { 0 };
+	struct proc_maps copy = {0};
 
 	FUZZ_CHECK(pm->n <= pm->cap || (pm->n == 0 && !pm->v));
 	for (size_t i = 0; i < pm->n; i++) {
@@ -38,7 +38,7 @@ static void check_maps(const struct proc_maps *pm)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = fuzz_cut(&data, &size, 0);
-	struct proc_maps pm = { 0 };
+	struct proc_maps pm = {0};
 	int r = procmaps_parse(text, &pm);
 
 	FUZZ_CHECK(r == 0 || r == -E2BIG);

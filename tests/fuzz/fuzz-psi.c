@@ -1,4 +1,5 @@
-/* fuzz-psi.c: libFuzzer target for the pressure stall information parser (/proc/pressure/cpu, memory, io, irq).
+/* fuzz-psi.c: libFuzzer target for the pressure stall information parser (/proc/pressure/cpu, memory, io,
+ * irq).
  *
  * The input, NUL-terminated, is one pressure file. Checked: a failure leaves *ret untouched and
  * gives a message; a success has at least one line, averages of at most 100.00 % and gives JSON
@@ -16,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = fuzz_text(data, size), *err = NULL;
 	struct psi_stats s, untouched;
-	struct psi_all all = { .have_dir = true };
+	struct psi_all all = {.have_dir = true};
 	json_t *j;
 	int r;
 

@@ -1,4 +1,5 @@
-/* fuzz-schedmcp.c: libFuzzer target for schedmcp's real MCP tables: tool, prompt, completion and template arguments.
+/* fuzz-schedmcp.c: libFuzzer target for schedmcp's real MCP tables: tool, prompt, completion and template
+ * arguments.
  *
  * Each input runs a fresh mcp_server configured as schedmcp configures it (its resources, templates,
  * tools and prompts, the code of libschedmcp compiled in), with the collector link pointed at a
@@ -45,9 +46,9 @@ enum kind {
 };
 
 struct fuzz_state {
-	json_int_t id;     /* of the request being handled, 0: none */
-	enum kind kind;    /* what its result must look like */
-	unsigned answers;  /* responses seen with that id */
+	json_int_t id;	  /* of the request being handled, 0: none */
+	enum kind kind;	  /* what its result must look like */
+	unsigned answers; /* responses seen with that id */
 };
 
 static struct event_base *base;
@@ -126,7 +127,7 @@ static int check_write(void *userdata, const char *line, size_t len)
 	FUZZ_CHECK(j && !memchr(line, '\n', len));
 	if (json_is_array(j)) {
 		FUZZ_CHECK(json_array_size(j) > 0);
-		json_array_foreach(j, i, v)
+		json_array_foreach (j, i, v)
 			check_message(v);
 	} else {
 		check_message(j);
@@ -144,7 +145,8 @@ static void put_escaped(FILE *f, const char *s, size_t n)
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == 0)
-			fputs("%00", f); /* JSON text here may not hold U+0000: percent-encoded, as a URI would */
+			fputs("%00",
+			      f); /* JSON text here may not hold U+0000: percent-encoded, as a URI would */
 		else if (c == '"' || c == '\\')
 			fprintf(f, "\\%c", c);
 		else if (c < 0x20 || c > 0x7e)
@@ -171,16 +173,20 @@ static enum kind build(FILE *f, const char *p, size_t n, json_int_t id, bool *re
 	case 'T':
 		if (n < 2)
 			return KIND_OTHER;
-		fprintf(f, "{\"jsonrpc\":\"2.0\",\"id\":%lld,\"method\":\"tools/call\",\"params\":{\"name\":\"%s\","
-			   "\"arguments\":%.*s}}",
-			(long long)id, schedmcp_tools[i % schedmcp_n_tools].name, (int)(n - 2), p + 2);
+		fprintf(
+		    f,
+		    "{\"jsonrpc\":\"2.0\",\"id\":%lld,\"method\":\"tools/call\",\"params\":{\"name\":\"%s\","
+		    "\"arguments\":%.*s}}",
+		    (long long)id, schedmcp_tools[i % schedmcp_n_tools].name, (int)(n - 2), p + 2);
 		return KIND_TOOL;
 	case 'P':
 		if (n < 2)
 			return KIND_OTHER;
-		fprintf(f, "{\"jsonrpc\":\"2.0\",\"id\":%lld,\"method\":\"prompts/get\",\"params\":{\"name\":\"%s\","
-			   "\"arguments\":%.*s}}",
-			(long long)id, schedmcp_prompts[i % schedmcp_n_prompts].name, (int)(n - 2), p + 2);
+		fprintf(
+		    f,
+		    "{\"jsonrpc\":\"2.0\",\"id\":%lld,\"method\":\"prompts/get\",\"params\":{\"name\":\"%s\","
+		    "\"arguments\":%.*s}}",
+		    (long long)id, schedmcp_prompts[i % schedmcp_n_prompts].name, (int)(n - 2), p + 2);
 		return KIND_PROMPT;
 	case 'R': {
 		const char *t;
@@ -188,8 +194,10 @@ static enum kind build(FILE *f, const char *p, size_t n, json_int_t id, bool *re
 		if (n < 2)
 			return KIND_OTHER;
 		t = schedmcp_templates[i % schedmcp_n_templates].uri_template;
-		fprintf(f, "{\"jsonrpc\":\"2.0\",\"id\":%lld,\"method\":\"resources/read\",\"params\":{\"uri\":\"",
-			(long long)id);
+		fprintf(
+		    f,
+		    "{\"jsonrpc\":\"2.0\",\"id\":%lld,\"method\":\"resources/read\",\"params\":{\"uri\":\"",
+		    (long long)id);
 		put_escaped(f, t, template_base(t));
 		put_escaped(f, p + 2, n - 2);
 		fputs("\"}}", f);
@@ -197,15 +205,18 @@ static enum kind build(FILE *f, const char *p, size_t n, json_int_t id, bool *re
 		return KIND_READ;
 	}
 	case 'U':
-		fprintf(f, "{\"jsonrpc\":\"2.0\",\"id\":%lld,\"method\":\"resources/read\",\"params\":{\"uri\":\"",
-			(long long)id);
+		fprintf(
+		    f,
+		    "{\"jsonrpc\":\"2.0\",\"id\":%lld,\"method\":\"resources/read\",\"params\":{\"uri\":\"",
+		    (long long)id);
 		put_escaped(f, p + 1, n - 1);
 		fputs("\"}}", f);
 		*ret_exact = true;
 		return KIND_READ;
 	case 'C': {
 		unsigned k = n > 2 ? (unsigned char)p[2] : 0;
-		const char *rest = p + MIN(n, 3), *end = p + n, *tab = memchr(rest, '\t', (size_t)(end - rest));
+		const char *rest = p + MIN(n, 3), *end = p + n,
+			   *tab = memchr(rest, '\t', (size_t)(end - rest));
 		const char *value = tab ? tab + 1 : end, *tab2 = memchr(value, '\t', (size_t)(end - value));
 		const struct mcp_prompt *pr = &schedmcp_prompts[i % schedmcp_n_prompts];
 		const char *name = rest;
@@ -215,7 +226,9 @@ static enum kind build(FILE *f, const char *p, size_t n, json_int_t id, bool *re
 			name = pr->arguments[(k / 2) % pr->n_arguments].name;
 			name_len = strlen(name);
 		}
-		fprintf(f, "{\"jsonrpc\":\"2.0\",\"id\":%lld,\"method\":\"completion/complete\",\"params\":{\"ref\":",
+		fprintf(f,
+			"{\"jsonrpc\":\"2.0\",\"id\":%lld,\"method\":\"completion/"
+			"complete\",\"params\":{\"ref\":",
 			(long long)id);
 		if (k & 1)
 			fprintf(f, "{\"type\":\"ref/resource\",\"uri\":\"%s\"}",
@@ -249,7 +262,7 @@ static void handle(struct mcp_server *s, const char *p, size_t n, json_int_t id)
 	FUZZ_CHECK(f);
 	kind = build(f, p, n, id, &exact);
 	FUZZ_CHECK(fclose(f) == 0);
-	st = (struct fuzz_state){ .id = kind ? id : 0, .kind = kind };
+	st = (struct fuzz_state){.id = kind ? id : 0, .kind = kind};
 	if (trace)
 		fprintf(stderr, "-> %.*s\n", kind ? (int)len : (int)n, kind ? line : p);
 	if (kind)
@@ -267,7 +280,7 @@ static void handle(struct mcp_server *s, const char *p, size_t n, json_int_t id)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct schedmcp app = { .base = base };
+	struct schedmcp app = {.base = base};
 	struct mcp_server *s = NULL;
 	const char *p = (const char *)data, *end = p + size;
 	char init[256];
@@ -277,29 +290,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (mcp_protocol_versions[nv])
 		nv++;
 	FUZZ_CHECK(collector_link_new(base, NO_COLLECTOR, 1000, &app.link) == 0);
-	FUZZ_CHECK(mcp_server_new(&(struct mcp_server_config){
-					  .name = "schedmcp",
-					  .title = "fuzz",
-					  .version = "0",
-					  .instructions = "fuzz",
-					  .resources = schedmcp_resources,
-					  .n_resources = schedmcp_n_resources,
-					  .templates = schedmcp_templates,
-					  .n_templates = schedmcp_n_templates,
-					  .tools = schedmcp_tools,
-					  .n_tools = schedmcp_n_tools,
-					  .prompts = schedmcp_prompts,
-					  .n_prompts = schedmcp_n_prompts,
-					  .app = &app,
-					  .write = check_write,
-					  .log_before_set_level = v & 0x80,
-				  },
-				  &s) == 0);
+	FUZZ_CHECK(mcp_server_new(
+		       &(struct mcp_server_config){
+			   .name = "schedmcp",
+			   .title = "fuzz",
+			   .version = "0",
+			   .instructions = "fuzz",
+			   .resources = schedmcp_resources,
+			   .n_resources = schedmcp_n_resources,
+			   .templates = schedmcp_templates,
+			   .n_templates = schedmcp_n_templates,
+			   .tools = schedmcp_tools,
+			   .n_tools = schedmcp_n_tools,
+			   .prompts = schedmcp_prompts,
+			   .n_prompts = schedmcp_n_prompts,
+			   .app = &app,
+			   .write = check_write,
+			   .log_before_set_level = v & 0x80,
+		       },
+		       &s) == 0);
 	app.server = s;
-	snprintf(init, sizeof(init),
-		 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"%s\","
-		 "\"capabilities\":{},\"clientInfo\":{\"name\":\"fuzz\",\"version\":\"1\"}}}",
-		 mcp_protocol_versions[v % nv]);
+	snprintf(
+	    init, sizeof(init),
+	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"%s\","
+	    "\"capabilities\":{},\"clientInfo\":{\"name\":\"fuzz\",\"version\":\"1\"}}}",
+	    mcp_protocol_versions[v % nv]);
 	mcp_server_handle_line(s, init, strlen(init));
 	snprintf(init, sizeof(init), "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
 	mcp_server_handle_line(s, init, strlen(init));

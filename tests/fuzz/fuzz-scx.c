@@ -17,7 +17,8 @@ static void check_texts(const char *text)
 	unsigned skipped = 12345;
 	json_t *o = NULL, *v;
 
-	FUZZ_CHECK(strcmp(policy, "EEVDF") == 0 || strcmp(policy, "CFS") == 0 || strcmp(policy, "unknown") == 0);
+	FUZZ_CHECK(strcmp(policy, "EEVDF") == 0 || strcmp(policy, "CFS") == 0 ||
+		   strcmp(policy, "unknown") == 0);
 	FUZZ_CHECK(scx_parse_events(text, &o, &skipped) == 0 && skipped != 12345);
 	fuzz_check_json(o);
 	json_object_foreach (o, key, v)
@@ -45,7 +46,8 @@ static void check_tree(const char *root)
 	fuzz_check_json(o);
 	cls = json_string_value(json_object_get(o, "class"));
 	FUZZ_CHECK(cls && (strcmp(cls, "sched_ext") == 0 || strcmp(cls, "fair") == 0));
-	FUZZ_CHECK(json_is_string(json_object_get(o, "fair_policy")) && json_is_string(json_object_get(o, "name")));
+	FUZZ_CHECK(json_is_string(json_object_get(o, "fair_policy")) &&
+		   json_is_string(json_object_get(o, "name")));
 	json_decref(o);
 }
 

@@ -1,4 +1,5 @@
-/* fuzz-scxstats.c: libFuzzer target for the scx_stats reply parser (one reply line from a sched_ext scheduler).
+/* fuzz-scxstats.c: libFuzzer target for the scx_stats reply parser (one reply line from a sched_ext
+ * scheduler).
  *
  * The input is a reply line as scxstats_query() receives it (the scheduler's process is not
  * trusted: it is whatever listens on the stats socket). Checked: success gives a JSON value that

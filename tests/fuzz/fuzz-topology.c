@@ -9,7 +9,7 @@
 #include "fuzz-util.h"
 #include "topology.h"
 
-static const unsigned sizes[] = { 1, 2, 63, 64, 65, 128, 1000, TOPO_MAX_CPUS };
+static const unsigned sizes[] = {1, 2, 63, 64, 65, 128, 1000, TOPO_MAX_CPUS};
 
 static void check_cpulist(const char *s, unsigned nr_bits)
 {

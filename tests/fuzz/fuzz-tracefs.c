@@ -25,7 +25,7 @@ static void check_page(const json_t *o, const struct tracefs_query *q, size_t li
 	FUZZ_CHECK(total >= 0);
 	if ((uint64_t)total > q->page.offset)
 		want = (uint64_t)total - q->page.offset < q->page.limit ? (uint64_t)total - q->page.offset
-									 : q->page.limit;
+									: q->page.limit;
 	FUZZ_CHECK(listed == want);
 }
 
@@ -84,8 +84,8 @@ static const char *arg(const char *s, bool given)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *line = fuzz_cut(&data, &size, '\n'), *fields[5] = { 0 }, *p = line, root[300], *err = NULL;
-	struct tracefs_query q = { .page = { .limit = 100 } };
+	char *line = fuzz_cut(&data, &size, '\n'), *fields[5] = {0}, *p = line, root[300], *err = NULL;
+	struct tracefs_query q = {.page = {.limit = 100}};
 	bool functions;
 	json_t *o = NULL;
 	int r;

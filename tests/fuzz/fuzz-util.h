@@ -1,4 +1,5 @@
-/* fuzz-util.h: what the libFuzzer targets share: exact-size text copies, input cutting, scratch trees, checks. */
+/* fuzz-util.h: what the libFuzzer targets share: exact-size text copies, input cutting, scratch trees,
+ * checks. */
 #pragma once
 
 #include <errno.h>
@@ -19,12 +20,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /* A broken invariant: says which, then aborts so libFuzzer keeps the input. */
-#define FUZZ_CHECK(cond)                                                                        \
-	do {                                                                                    \
-		if (!(cond)) {                                                                  \
+#define FUZZ_CHECK(cond)                                                                             \
+	do {                                                                                         \
+		if (!(cond)) {                                                                       \
 			fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, #cond); \
-			abort();                                                                \
-		}                                                                               \
+			abort();                                                                     \
+		}                                                                                    \
 	} while (0)
 
 /* A NUL-terminated copy of exactly size bytes (+1), so ASan sees any read past the text. */
@@ -56,8 +57,8 @@ static inline uint64_t fuzz_take(const uint8_t **data, size_t *size, size_t n)
 {
 	uint64_t v = 0;
 
-	for (size_t i = 0; i < n && *size > 0; i++, (*data)++, (*size)--)
-		v |= (uint64_t)**data << (8 * i);
+	for (size_t i = 0; i<n && * size> 0; i++, (*data)++, (*size)--)
+		v |= (uint64_t) * *data << (8 * i);
 	return v;
 }
 

@@ -211,7 +211,7 @@ static void test_drain(void)
 	struct perf_stream s = { .fd = -1, .ring = mem, .ring_len = sizeof(mem) };
 	struct perf_event_header h = { .type = PERF_RECORD_THROTTLE, .size = 24 };
 	uint64_t start = 4096 * 3 + 4096 - 16, word = 0x1122334455667788;
-	uint8_t rec[24];
+	uint8_t rec[24] = { 0 };
 	struct drained d = { 0 };
 
 	meta->data_offset = 4096;

@@ -1007,6 +1007,14 @@ int profile_results(struct call *c, const json_t *args, char **ret_error)
 int profile_results_read(struct manager *m, const struct peer *p, const json_t *args, json_t **ret,
 			 char **ret_error)
 {
+	/* The resource exists whether or not a profile does: without one it
+	 * says so in its body, as profiling://perf/status does, rather than
+	 * "not found". The tool keeps its error. */
+	if (!session_of(m->profiler, p)) {
+		*ret = json_pack("{s:s, s:b, s:s}", "state", "idle", "available", 0, "reason",
+				 "this client has no profiling session; start one with start_perf_profiling");
+		return *ret ? 0 : -ENOMEM;
+	}
 	return results(m, p, args, ret, ret_error);
 }
 

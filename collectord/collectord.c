@@ -24,6 +24,7 @@ static void help(void)
 	       "  --log-level LEVEL      error, warning, notice, info or debug (default info)\n"
 	       "  --sysfs-root DIR       read /sys and /proc under DIR (tests)\n"
 	       "  --no-bpf               do not load BPF programs (tests of the socket layer)\n"
+	       "  --bpf-attach KIND      auto (tp_btf where it attaches, else raw_tp) or raw_tp\n"
 	       "  --version              print the version\n"
 	       "  --help                 this text\n",
 	       DEFAULT_SOCKET_PATH, DEFAULT_CONFIG_PATH);
@@ -39,6 +40,7 @@ enum {
 	ARG_LOG_LEVEL,
 	ARG_SYSFS_ROOT,
 	ARG_NO_BPF,
+	ARG_BPF_ATTACH,
 	ARG_VERSION,
 	ARG_HELP,
 };
@@ -68,6 +70,7 @@ static int parse_args(int argc, char **argv, struct manager_options *o, int *log
 		{ "log-level", required_argument, NULL, ARG_LOG_LEVEL },
 		{ "sysfs-root", required_argument, NULL, ARG_SYSFS_ROOT },
 		{ "no-bpf", no_argument, NULL, ARG_NO_BPF },
+		{ "bpf-attach", required_argument, NULL, ARG_BPF_ATTACH },
 		{ "version", no_argument, NULL, ARG_VERSION },
 		{ "help", no_argument, NULL, ARG_HELP },
 		{}
@@ -109,6 +112,13 @@ static int parse_args(int argc, char **argv, struct manager_options *o, int *log
 			break;
 		case ARG_NO_BPF:
 			o->no_bpf = true;
+			break;
+		case ARG_BPF_ATTACH:
+			/* raw_tp on a kernel that has tp_btf: the fallback path, testable */
+			if (strcmp(optarg, "raw_tp") == 0)
+				o->force_raw_tp = true;
+			else if (strcmp(optarg, "auto") != 0)
+				return log_error_errno(-EINVAL, "bad --bpf-attach '%s': auto or raw_tp", optarg);
 			break;
 		case ARG_VERSION:
 			printf("collectord %s\n", PROJECT_VERSION);

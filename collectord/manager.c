@@ -311,7 +311,7 @@ static void start_bpf(struct manager *m)
 		return;
 	}
 	r = schedagg_start(&(struct schedagg_opts){
-				   .prefer_btf = m->features.f[FEATURE_TP_BTF].available,
+				   .prefer_btf = m->features.f[FEATURE_TP_BTF].available && !m->opt.force_raw_tp,
 				   .max_tasks = m->config.max_tasks,
 				   .ring_bytes = m->config.ring_buffer_bytes,
 				   .root = m->opt.sysfs_root,

@@ -27,6 +27,7 @@ struct manager_options {
 	const char *sysfs_root;    /* "" for the running system */
 	unsigned exit_on_idle_sec; /* 0: never */
 	bool no_bpf;               /* for tests of the socket layer without privileges */
+	bool force_raw_tp;         /* raw_tp even where tp_btf attaches (--bpf-attach raw_tp) */
 };
 
 struct manager {

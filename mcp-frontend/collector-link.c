@@ -65,13 +65,20 @@ static void link_disconnect(struct collector_link *l, int err)
 	collector_client_free(l->client);
 	l->client = NULL;
 	/* subscriptions end with the connection: their owners say so and may subscribe again */
+	if (!LIST_EMPTY(&l->subs) &&
+	    asprintf(&msg,
+		     "collectord went away; the live feed stopped and events were missed. Restart it with "
+		     "'systemctl start collectord.socket' (or 'sudo collectord --foreground --socket %s'); "
+		     "the feed resumes by itself once it is back.",
+		     l->path) < 0)
+		msg = NULL;
 	while (!LIST_EMPTY(&l->subs)) {
 		struct subscription *sub = LIST_FIRST(&l->subs);
 
 		LIST_REMOVE(sub, link);
 		if (sub->answered && sub->end)
 			sub->end(sub->userdata, err < 0 ? err : -ECONNRESET,
-				 "collectord went away; the live feed stopped and events were missed");
+				 msg ? msg : "collectord went away; the live feed stopped and events were missed");
 		if (sub->answered)
 			free(sub);
 		else
@@ -79,6 +86,7 @@ static void link_disconnect(struct collector_link *l, int err)
 	}
 	if (LIST_EMPTY(&l->pending))
 		return;
+	free(msg);
 	if (asprintf(&msg,
 		     "collectord went away while answering (%s). Restart it with "
 		     "'systemctl start collectord.socket' (or 'sudo collectord --foreground --socket %s'); "

@@ -277,13 +277,13 @@ static int verb_clients(struct ctl *c, int argc, char **argv)
 		print_json(c, reply);
 		return EXIT_OK;
 	}
-	printf("%6s %8s %6s %-16s %-14s %-6s %8s %10s %8s\n", "ID", "PID", "UID", "COMM", "CLIENT",
-	       "ACCESS", "INFLIGHT", "QUEUED", "REQS");
+	printf("%6s %8s %6s %-16s %-14s %-6s %8s %10s %8s %5s %10s\n", "ID", "PID", "UID", "COMM", "CLIENT",
+	       "ACCESS", "INFLIGHT", "QUEUED", "REQS", "SUBS", "DROPS");
 	json_array_foreach(json_object_get(reply, "clients"), i, p)
-		printf("%6lld %8lld %6lld %-16s %-14s %-6s %8lld %10lld %8lld\n", jint(p, "id"),
+		printf("%6lld %8lld %6lld %-16s %-14s %-6s %8lld %10lld %8lld %5lld %10lld\n", jint(p, "id"),
 		       jint(p, "pid"), jint(p, "uid"), jstr(p, "comm", "?"), jstr(p, "client", "?"),
 		       jstr(p, "access", "?"), jint(p, "in_flight"), jint(p, "queued_bytes"),
-		       jint(p, "requests"));
+		       jint(p, "requests"), jint(p, "subscriptions"), jint(p, "events_dropped"));
 	return EXIT_OK;
 }
 

@@ -443,6 +443,22 @@ uint64_t feed_sub_lost(const struct feed_sub *s)
 	return lost - s->lost_base;
 }
 
+void feed_peer_stats(const struct feed *f, const struct peer *p, struct feed_peer_stats *ret)
+{
+	const struct feed_sub *s;
+
+	*ret = (struct feed_peer_stats){ 0 };
+	if (!f)
+		return;
+	LIST_FOREACH(s, &f->subs, link) {
+		if (s->peer != p)
+			continue;
+		ret->subscriptions++;
+		ret->delivered += s->delivered;
+		ret->dropped += s->dropped_total;
+	}
+}
+
 bool feed_active(const struct feed *f)
 {
 	return f->nr_subs > 0;

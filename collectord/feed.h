@@ -41,6 +41,13 @@ void feed_unsubscribe(struct feed_sub *s);
 /* Events the BPF ring buffer had no room for since the subscription began. */
 uint64_t feed_sub_lost(const struct feed_sub *s);
 
+/* A peer's subscriptions, summed: for `collectorctl clients`. */
+struct feed_peer_stats {
+	unsigned subscriptions;
+	uint64_t delivered, dropped;
+};
+void feed_peer_stats(const struct feed *f, const struct peer *p, struct feed_peer_stats *ret);
+
 /* Whether the feed's ring buffer is consumed now (any subscriber). */
 bool feed_active(const struct feed *f);
 /* {"subscriptions": N, "received", "bad_records", "lost_ring_full", "bpf_filter": {...}} */

@@ -409,11 +409,16 @@ void peer_free(struct peer *p)
 
 json_t *peer_to_json(const struct peer *p)
 {
-	return json_pack("{s:I, s:i, s:i, s:i, s:s, s:s, s:s, s:I, s:i, s:I, s:I, s:I}", "id",
+	struct feed_peer_stats fs;
+
+	feed_peer_stats(p->m->feed, p, &fs);
+	return json_pack("{s:I, s:i, s:i, s:i, s:s, s:s, s:s, s:I, s:i, s:I, s:I, s:I, s:i, s:I, s:I}", "id",
 			 (json_int_t)p->id, "pid", (int)p->cred.pid, "uid", (int)p->cred.uid, "gid",
 			 (int)p->cred.gid, "comm", p->comm, "client", p->client_name, "access",
 			 wire_access_to_string(p->access), "connected_s",
 			 (json_int_t)((now_mono_ns() - p->connected_ns) / 1000000000ull), "in_flight",
 			 (int)p->in_flight, "queued_bytes", (json_int_t)p->queued_bytes, "requests",
-			 (json_int_t)p->requests, "errors", (json_int_t)p->errors);
+			 (json_int_t)p->requests, "errors", (json_int_t)p->errors, "subscriptions",
+			 (int)fs.subscriptions, "events_delivered", (json_int_t)fs.delivered, "events_dropped",
+			 (json_int_t)fs.dropped);
 }

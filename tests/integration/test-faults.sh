@@ -70,6 +70,31 @@ mcp_stop
 cpid=$("$CTL" --socket "$SOCK" --json status | jq -r .pid)
 kill "$cpid" 2>/dev/null; wait_gone "$cpid"
 
+echo "# a subscriber that stops reading: its drops are counted and shown by collectorctl clients"
+OTHER=$TMP/slow.sock
+"$COLLECTORD" --foreground --socket "$OTHER" 2>>"$LOG" &
+spid=$!
+wait_for_socket "$OTHER" && sleep 0.5
+# collectorctl stops reading the socket once the pipe to a sleeping reader is full
+("$CTL" --socket "$OTHER" events | sleep 6) &
+slow=$!
+sleep 0.5
+if command -v perf >/dev/null; then
+	taskset -c 0 perf bench sched pipe -l 100000 >/dev/null 2>&1
+else
+	for _ in $(seq 3000); do /bin/true; done
+fi
+sleep 0.3
+row=$("$CTL" --socket "$OTHER" --json clients | jq -c '[.clients[] | select(.subscriptions > 0)][0]')
+check "the stalled subscriber's drops are counted ($(jq -r .events_dropped <<<"$row") dropped)" \
+	jq -e '.events_dropped > 0' <<<"$row"
+check "its queue stays bounded ($(jq -r .queued_bytes <<<"$row") bytes queued)" jq -e '.queued_bytes < 8388608' <<<"$row"
+expect_match "collectorctl clients shows a DROPS column" 'SUBS +DROPS' "$("$CTL" --socket "$OTHER" clients)"
+out=$(setpriv --reuid=nobody --regid=nogroup --groups=collectord "$CTL" --socket "$OTHER" clients 2>&1)
+expect_match "and refuses a read-level peer" 'needs admin access' "$out"
+kill "$slow" 2>/dev/null; pkill -f -- "--socket $OTHER events" 2>/dev/null
+kill "$spid"; wait_gone "$spid"
+
 echo "# SIGTERM during a stream and a profile"
 OWN=$TMP/own.sock
 "$COLLECTORD" --foreground --socket "$OWN" 2>>"$LOG" &

@@ -1,5 +1,6 @@
 /* manager.c: collectord's state and loop: socket, signals, watchdog, idle exit, data sources. */
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
@@ -243,6 +244,10 @@ static void arm_idle(struct manager *m)
 
 void manager_peer_gone(struct manager *m, struct peer *p)
 {
+	/* A burst of clients leaves glibc's heap grown (replies, queues): hand it back to the
+	 * system when the last one leaves, so an idle collectord is small again. */
+	if (m->nr_peers == 0)
+		malloc_trim(0);
 	arm_idle(m);
 }
 

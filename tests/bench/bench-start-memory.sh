@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench-start-memory.sh: cold start through socket activation (connect to first answer, BPF
-# load included) beside a warm round trip; collectord and schedmcp memory idle and under 64 clients.
+# load included) beside a warm round trip; collectord and schedmcp memory idle, under 64 clients
+# and with a subscriber that stops reading.
 set -u
 . "$(dirname "$0")/lib-bench.sh"
 BUILD=${1:?usage: bench-start-memory.sh BUILD_DIR}
@@ -38,6 +39,7 @@ printf '  start-up cost     %8s ms   spread %s..%s ms\n' "$(echo "$c - $w" | bc)
 
 rss() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
 hwm() { awk '/^VmHWM/{print $2}' "/proc/$1/status"; }
+anon() { awk '/^RssAnon/{print $2}' "/proc/$1/status"; }
 start_collector "$BUILD" || exit 1
 sleep 1
 idle=$(rss "$COLLECTOR_PID")
@@ -59,6 +61,29 @@ peak=$(hwm "$COLLECTOR_PID")
 after=$(rss "$COLLECTOR_PID")
 "$BUILD/mcp-frontend/schedmcp" --socket "$SOCK" < <(sleep 1) &
 mp=$!; sleep 0.5; mcp_idle=$(rss $mp); wait $mp
+
+# A subscriber that stops reading (SIGSTOP) while the feed runs at this machine's heaviest
+# switch rate: its queue is bounded, so collectord's RSS must stay flat and the drops counted.
+stall_secs=10; short && stall_secs=3
+"$CTL" --socket "$SOCK" events --duration $((stall_secs + 30)) >/dev/null 2>&1 &
+sub=$!
+sleep 0.5
+kill -STOP "$sub"
+stall_before=$(rss "$COLLECTOR_PID")
+c0=$(awk '/^ctxt/{print $2}' /proc/stat)
+timeout "$stall_secs" taskset -c 0 perf bench sched pipe -l 100000000 >/dev/null 2>&1 &
+pipe=$!
+stall_peak=$stall_before stall_anon=0
+while kill -0 "$pipe" 2>/dev/null; do
+	v=$(rss "$COLLECTOR_PID"); [ "$v" -gt "$stall_peak" ] && stall_peak=$v
+	v=$(anon "$COLLECTOR_PID"); [ "$v" -gt "$stall_anon" ] && stall_anon=$v
+	sleep 0.1
+done
+wait "$pipe" 2>/dev/null
+c1=$(awk '/^ctxt/{print $2}' /proc/stat)
+stalled=$("$CTL" --socket "$SOCK" --json clients |
+	jq -c --argjson p "$sub" '.clients[] | select(.pid == $p) | [.events_delivered, .events_dropped, .queued_bytes]')
+kill -CONT "$sub"; kill "$sub" 2>/dev/null; wait "$sub" 2>/dev/null
 echo
 echo "memory (RSS, KiB)"
 printf '  collectord idle           %8s   (goal <= 32768)\n' "$idle"
@@ -67,3 +92,15 @@ printf '  collectord peak, 64 MCP clients %8s\n' "$peak"
 printf '  collectord after the load %8s\n' "$after"
 printf '  schedmcp idle             %8s   (goal <= 8192)\n' "$mcp_idle"
 printf '  schedmcp peak under load  %8s\n' "$peak_mcp"
+echo
+echo "stalled subscriber (SIGSTOPped collectorctl events, ${stall_secs} s of taskset -c 0 perf bench sched pipe)"
+printf '  context switches          %8s   (/proc/stat)\n' "$((c1 - c0))"
+printf '  collectord RSS before     %8s KiB\n' "$stall_before"
+printf '  collectord RSS peak       %8s KiB   (goal <= 32768, bounded)\n' "$stall_peak"
+printf '    of which its own heap   %8s KiB   (RssAnon; the rest is mostly the BPF ring buffer,\n' "$stall_anon"
+printf '                                       whose data pages libbpf maps twice, so VmRSS counts them twice)\n'
+if [ -n "$stalled" ]; then
+	printf '  delivered, dropped, queued bytes of the stalled peer: %s\n' "$stalled"
+else
+	echo "could not read the stalled peer from collectorctl clients"; exit 1
+fi

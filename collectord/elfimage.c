@@ -98,7 +98,7 @@ static void read_build_id(Elf *e, uint8_t *id, size_t *ret_len)
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
 			continue;
 		d = elf_getdata(scn, NULL);
-		if (!d)
+		if (!d || !d->d_buf)
 			continue;
 		while ((off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
 			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
@@ -119,7 +119,8 @@ static int read_debuglink(Elf *e, struct elf_image *img)
 	Elf_Data *d;
 	size_t n, crc_at;
 
-	if (!scn || !(d = elf_getdata(scn, NULL)) || d->d_size < 8)
+	/* d_buf is NULL for a section without file bytes (SHT_NOBITS), whatever its size says */
+	if (!scn || !(d = elf_getdata(scn, NULL)) || !d->d_buf || d->d_size < 8)
 		return 0;
 	n = strnlen(d->d_buf, d->d_size);
 	crc_at = (n + 4) & ~(size_t)3; /* name, NUL, padding to 4 */
@@ -268,7 +269,7 @@ static int read_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, struct sym_bui
 
 	/* The tables read in place (ELF64, native byte order, checked when
 	 * opened): elf_strptr() per symbol is most of the time otherwise. */
-	if (!ident || ident[EI_CLASS] != ELFCLASS64 || ident[EI_DATA] != ELFDATA2LSB || !d || !strscn ||
+	if (!ident || ident[EI_CLASS] != ELFCLASS64 || ident[EI_DATA] != ELFDATA2LSB || !d || !d->d_buf || !strscn ||
 	    sh->sh_entsize != sizeof(Elf64_Sym) || d->d_size < sh->sh_size)
 		return 0;
 	strd = elf_getdata(strscn, NULL);

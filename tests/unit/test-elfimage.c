@@ -1,4 +1,5 @@
 /* test-elfimage.c: unit tests for elfimage.c on the hotspot fixture binaries. */
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <stdio.h>
@@ -94,15 +95,47 @@ static void test_not_elf(const char *dir)
 	CHECK(img == NULL);
 }
 
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
+
+/* Inputs the fuzzer crashed on (tests/fuzz/crashes/elf): each opens or is refused, and the
+ * symbol loader survives it. */
+static void test_fuzz_crashes(const char *dir)
+{
+	_cleanup_(closedirp) DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[4096];
+	int n = 0;
+
+	CHECK(d != NULL);
+	while (d && (de = readdir(d))) {
+		struct elf_image *img = NULL;
+		int r;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		r = elf_image_open(path, -1, &img);
+		CHECK(r == 0 || r < 0);
+		if (r == 0) {
+			CHECK(!img->debuglink || (img->debuglink[0] && !strchr(img->debuglink, '/')));
+			(void)elf_image_load_symbols(img, "/nonexistent");
+			elf_image_free(img);
+		}
+		n++;
+	}
+	CHECK(n > 0);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc < 4) {
-		fprintf(stderr, "usage: %s HOTSPOT_FP HOTSPOT_STRIPPED LIBHOTSPOT\n", argv[0]);
+	if (argc < 5) {
+		fprintf(stderr, "usage: %s HOTSPOT_FP HOTSPOT_STRIPPED LIBHOTSPOT CRASH_DIR\n", argv[0]);
 		return 2;
 	}
 	test_symtab(argv[1]);
 	test_debuglink(argv[2]);
 	test_shared_library(argv[3]);
 	test_not_elf("/tmp");
+	test_fuzz_crashes(argv[4]);
 	return test_result("test-elfimage");
 }

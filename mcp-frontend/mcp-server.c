@@ -84,7 +84,8 @@ struct mcp_server {
 	struct uri_template **templates; /* indexed like cfg.templates */
 	json_t **template_schemas;
 	bool *subscribed;   /* indexed like cfg.resources */
-	bool can_subscribe; /* some resource has hooks */
+	json_t *uri_subscribed; /* URIs of templates subscribed to -> the template's index */
+	bool can_subscribe; /* some resource or template has hooks */
 };
 
 /* Fields a protocol version defines; strcmp works on these dates. */
@@ -916,12 +917,62 @@ static int subscription_target(struct mcp_server *s, struct mcp_request *r)
 	return i;
 }
 
+/* resources/(un)subscribe of a URI a template matches, each distinct URI
+ * its own subscription: answered here (true), or false for no match. */
+static bool template_subscription(struct mcp_server *s, struct mcp_request *r, bool subscribe)
+{
+	const char *uri;
+	char err[256], msg[400];
+
+	if (json_get_string(r->params, "uri", &uri) < 0 || resource_lookup(s, uri) >= 0)
+		return false;
+	for (size_t k = 0; k < s->cfg.n_templates; k++) {
+		const struct mcp_resource_template *t = &s->cfg.templates[k];
+		_cleanup_json_ json_t *vars = NULL;
+		_cleanup_free_ char *error = NULL;
+		int m = uri_template_match(s->templates[k], uri, &vars, err, sizeof(err));
+
+		if (m == 0)
+			continue;
+		if (m > 0)
+			m = coerce_vars(s->template_schemas[k], vars, err, sizeof(err));
+		if (m < 0 || !t->subscribe) {
+			if (m < 0)
+				snprintf(msg, sizeof(msg), "Invalid URI for %s: %s", t->uri_template, err);
+			else
+				snprintf(msg, sizeof(msg), "%.100s cannot be subscribed to; read it again instead", uri);
+			mcp_request_error(r, JSONRPC_INVALID_PARAMS, msg, json_pack("{s:s}", "uri", uri));
+			return true;
+		}
+		if (!subscribe && json_object_get(s->uri_subscribed, uri)) {
+			if (t->unsubscribe)
+				t->unsubscribe(t, uri, s->cfg.app);
+			json_object_del(s->uri_subscribed, uri);
+		} else if (subscribe && !json_object_get(s->uri_subscribed, uri)) {
+			m = t->subscribe(t, uri, vars, s->cfg.app, &error);
+			if (m < 0) {
+				mcp_request_error(r, m == -EINVAL ? JSONRPC_INVALID_PARAMS : JSONRPC_INTERNAL_ERROR,
+						  error ? error : strerror(-m),
+						  json_pack("{s:s, s:i}", "uri", uri, "errno", -m));
+				return true;
+			}
+			json_object_set_new(s->uri_subscribed, uri, json_integer((json_int_t)k));
+		}
+		mcp_request_reply(r, json_object());
+		return true;
+	}
+	return false;
+}
+
 static void method_resources_subscribe(struct mcp_server *s, struct mcp_request *r)
 {
 	_cleanup_free_ char *error = NULL;
 	const struct mcp_resource *res;
-	int i = subscription_target(s, r), k;
+	int i, k;
 
+	if (template_subscription(s, r, true))
+		return;
+	i = subscription_target(s, r);
 	if (i < 0)
 		return;
 	res = &s->cfg.resources[i];
@@ -941,8 +992,11 @@ static void method_resources_subscribe(struct mcp_server *s, struct mcp_request 
 static void method_resources_unsubscribe(struct mcp_server *s, struct mcp_request *r)
 {
 	const struct mcp_resource *res;
-	int i = subscription_target(s, r);
+	int i;
 
+	if (template_subscription(s, r, false))
+		return;
+	i = subscription_target(s, r);
 	if (i < 0)
 		return;
 	res = &s->cfg.resources[i];
@@ -958,7 +1012,7 @@ void mcp_server_resource_updated(struct mcp_server *s, const char *uri)
 {
 	int i = resource_lookup(s, uri);
 
-	if (i < 0 || !s->subscribed[i])
+	if ((i < 0 || !s->subscribed[i]) && !json_object_get(s->uri_subscribed, uri))
 		return;
 	send_message(s,
 		     jsonrpc_notification("notifications/resources/updated", json_pack("{s:s}", "uri", uri)));
@@ -968,17 +1022,28 @@ bool mcp_server_subscribed(const struct mcp_server *s, const char *uri)
 {
 	int i = resource_lookup(s, uri);
 
-	return i >= 0 && s->subscribed[i];
+	return (i >= 0 && s->subscribed[i]) || json_object_get(s->uri_subscribed, uri);
 }
 
 void mcp_server_unsubscribe_all(struct mcp_server *s)
 {
+	const char *uri;
+	json_t *k;
+	void *tmp;
+
 	for (size_t i = 0; i < s->cfg.n_resources; i++)
 		if (s->subscribed[i]) {
 			s->subscribed[i] = false;
 			if (s->cfg.resources[i].unsubscribe)
 				s->cfg.resources[i].unsubscribe(&s->cfg.resources[i], s->cfg.app);
 		}
+	json_object_foreach_safe (s->uri_subscribed, tmp, uri, k) {
+		const struct mcp_resource_template *t = &s->cfg.templates[json_integer_value(k)];
+
+		if (t->unsubscribe)
+			t->unsubscribe(t, uri, s->cfg.app);
+		json_object_del(s->uri_subscribed, uri);
+	}
 }
 
 /* ---- tools ---- */
@@ -1722,12 +1787,16 @@ int mcp_server_new(const struct mcp_server_config *cfg, struct mcp_server **ret)
 	LIST_INIT(&s->requests);
 	LIST_INIT(&s->outgoing);
 	s->subscribed = calloc(cfg->n_resources + 1, sizeof(bool));
-	if (!s->subscribed) {
+	s->uri_subscribed = json_object();
+	if (!s->subscribed || !s->uri_subscribed) {
 		mcp_server_free(s);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < cfg->n_resources; i++)
 		if (cfg->resources[i].subscribe)
+			s->can_subscribe = true;
+	for (size_t i = 0; i < cfg->n_templates; i++)
+		if (cfg->templates[i].subscribe)
 			s->can_subscribe = true;
 	r = parse_tool_schemas(s);
 	if (r >= 0)
@@ -1768,6 +1837,7 @@ void mcp_server_free(struct mcp_server *s)
 	if (s->subscribed)
 		mcp_server_unsubscribe_all(s);
 	free(s->subscribed);
+	json_decref(s->uri_subscribed);
 	json_decref(s->client_info);
 	json_decref(s->client_capabilities);
 	for (size_t i = 0; i < s->cfg.n_tools; i++) {

@@ -48,6 +48,13 @@ typedef int (*mcp_complete_fn)(const char *argument, const char *prefix, const j
 struct mcp_resource_template;
 typedef void (*mcp_template_read_fn)(struct mcp_request *req, const struct mcp_resource_template *t,
 				     const char *uri, const json_t *vars, void *app);
+/* resources/subscribe of a URI the template matches (its variables checked
+ * as for a read): each distinct URI is its own subscription, and
+ * notifications name it exactly. 0, or a negative errno with a sentence for
+ * the client (-EINVAL: a bad argument, answered -32602). */
+typedef int (*mcp_template_subscribe_fn)(const struct mcp_resource_template *t, const char *uri,
+					 const json_t *vars, void *app, char **ret_error);
+typedef void (*mcp_template_unsubscribe_fn)(const struct mcp_resource_template *t, const char *uri, void *app);
 
 struct mcp_resource_template {
 	const char *uri_template;
@@ -59,6 +66,9 @@ struct mcp_resource_template {
 	mcp_template_read_fn read;
 	mcp_complete_fn complete; /* NULL: enum values of vars_schema only */
 	const void *data;
+	/* Both NULL: the template's URIs cannot be subscribed to. */
+	mcp_template_subscribe_fn subscribe;
+	mcp_template_unsubscribe_fn unsubscribe;
 };
 
 struct mcp_tool;

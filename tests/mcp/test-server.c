@@ -496,7 +496,7 @@ static const struct mcp_resource_template templates[] = {
     {"test://template/{id}/data", "template", "Resource Template",
      "A resource template with parameter substitution", "application/json",
      "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"minLength\":1}}}", read_template,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 
 /* ---- prompts ---- */

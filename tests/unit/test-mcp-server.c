@@ -29,6 +29,9 @@ struct app {
 	json_t *response;
 	int subscribes, unsubscribes;
 	int subscribe_fail; /* the subscribe hook's return when nonzero */
+	int uri_subscribes, uri_unsubscribes; /* of test://feed{?who,rate} URIs */
+	char uri_subscribed[128];	      /* the last one's URI and its who */
+	char who[32];
 };
 
 static int write_line(void *userdata, const char *line, size_t len)
@@ -187,14 +190,43 @@ static int complete_colors(const char *argument, const char *prefix, const json_
 	return 0;
 }
 
+/* test://feed{?who,rate}: refuses who=nobody as a bad argument, as a hook that validates further does. */
+static int feed_subscribe(const struct mcp_resource_template *t, const char *uri, const json_t *vars, void *app,
+			  char **ret_error)
+{
+	struct app *a = app;
+	const char *who = json_string_value(json_object_get(vars, "who"));
+
+	if (who && strcmp(who, "nobody") == 0) {
+		*ret_error = strdup("who: nobody cannot be followed");
+		return -EINVAL;
+	}
+	a->uri_subscribes++;
+	snprintf(a->uri_subscribed, sizeof(a->uri_subscribed), "%s", uri);
+	snprintf(a->who, sizeof(a->who), "%s", who ? who : "");
+	return 0;
+}
+
+static void feed_unsubscribe(const struct mcp_resource_template *t, const char *uri, void *app)
+{
+	struct app *a = app;
+
+	a->uri_unsubscribes++;
+	snprintf(a->uri_subscribed, sizeof(a->uri_subscribed), "-%s", uri);
+}
+
 static const struct mcp_resource_template templates[] = {
     {"test://item/{id}{?verbose,mode}", "item", "Item", "One item.", "application/json",
      "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\",\"minimum\":1},"
      "\"verbose\":{\"type\":\"boolean\"},\"mode\":{\"type\":\"string\",\"enum\":[\"fast\",\"full\"]}},"
      "\"required\":[\"id\"]}",
-     read_item, NULL, NULL},
+     read_item, NULL, NULL, NULL, NULL},
     {"test://color/{name}", "color", NULL, "A color.", "application/json", NULL, read_item, complete_colors,
-     NULL},
+     NULL, NULL, NULL},
+    {"test://feed{?who,rate}", "feed", "Feed", "A subscribable feed per URI.", "application/json",
+     "{\"type\":\"object\",\"properties\":{\"who\":{\"type\":\"string\"},"
+     "\"rate\":{\"type\":\"integer\",\"minimum\":1}},\"additionalProperties\":false}",
+     read_item, NULL, NULL, feed_subscribe, feed_unsubscribe},
 };
 
 static void get_prompt(struct mcp_request *req, const struct mcp_prompt *p, const json_t *args, void *app)
@@ -1235,7 +1267,7 @@ static void test_templates(void)
 	feed(s, "{'jsonrpc':'2.0','id':2,'method':'resources/templates/list'}");
 	result = take_result(&o, "2", &msg);
 	list = json_object_get(result, "resourceTemplates");
-	CHECK_INT_EQ(2, json_array_size(list));
+	CHECK_INT_EQ(3, json_array_size(list));
 	CHECK_STR_EQ("test://item/{id}{?verbose,mode}",
 		     json_string_value(json_object_get(json_array_get(list, 0), "uriTemplate")));
 	CHECK_STR_EQ("Item", json_string_value(json_object_get(json_array_get(list, 0), "title")));
@@ -1287,6 +1319,80 @@ static void test_templates(void)
 	json_decref(msg);
 	CHECK_INT_EQ(0, unread(&o));
 	mcp_server_free(s);
+	out_done(&o);
+}
+
+/* Each URI a subscribable template matches is a subscription of its own. */
+static void test_template_subscriptions(void)
+{
+	struct out o;
+	struct app a;
+	struct mcp_server *s = server_initialized(&o, &a);
+	json_t *msg;
+
+	feed(s, "{'jsonrpc':'2.0','id':2,'method':'resources/subscribe','params':{'uri':'test://feed?who=ann'}}");
+	take_result(&o, "2", &msg);
+	json_decref(msg);
+	CHECK_INT_EQ(1, a.uri_subscribes);
+	CHECK_STR_EQ("test://feed?who=ann", a.uri_subscribed);
+	CHECK_STR_EQ("ann", a.who);
+	CHECK(mcp_server_subscribed(s, "test://feed?who=ann"));
+	CHECK(!mcp_server_subscribed(s, "test://feed?who=bob"));
+	/* The same URI again is the same subscription; another is a second one. */
+	feed(s, "{'jsonrpc':'2.0','id':3,'method':'resources/subscribe','params':{'uri':'test://feed?who=ann'}}");
+	take_result(&o, "3", &msg);
+	json_decref(msg);
+	CHECK_INT_EQ(1, a.uri_subscribes);
+	feed(s, "{'jsonrpc':'2.0','id':4,'method':'resources/subscribe','params':{'uri':'test://feed?who=bob&rate=2'}}");
+	take_result(&o, "4", &msg);
+	json_decref(msg);
+	CHECK_INT_EQ(2, a.uri_subscribes);
+	/* Notifications for exactly the URIs subscribed to. */
+	mcp_server_resource_updated(s, "test://feed?who=ann");
+	msg = take(&o);
+	CHECK_STR_EQ("test://feed?who=ann",
+		     json_string_value(json_object_get(json_object_get(msg, "params"), "uri")));
+	json_decref(msg);
+	mcp_server_resource_updated(s, "test://feed?who=carl");
+	mcp_server_resource_updated(s, "test://feed");
+	CHECK_INT_EQ(0, unread(&o));
+
+	/* Bad variables and a hook's -EINVAL are -32602 naming the variable. */
+	feed(s, "{'jsonrpc':'2.0','id':5,'method':'resources/subscribe','params':{'uri':'test://feed?rate=0'}}");
+	msg = take_error(&o, "5", JSONRPC_INVALID_PARAMS);
+	CHECK(strstr(error_message(msg), "rate: must be >= 1") != NULL);
+	json_decref(msg);
+	feed(s, "{'jsonrpc':'2.0','id':6,'method':'resources/subscribe','params':{'uri':'test://feed?colour=red'}}");
+	msg = take_error(&o, "6", JSONRPC_INVALID_PARAMS);
+	CHECK(strstr(error_message(msg), "unknown query parameter 'colour'") != NULL);
+	json_decref(msg);
+	feed(s, "{'jsonrpc':'2.0','id':7,'method':'resources/subscribe','params':{'uri':'test://feed?who=nobody'}}");
+	msg = take_error(&o, "7", JSONRPC_INVALID_PARAMS);
+	CHECK_STR_EQ("who: nobody cannot be followed", error_message(msg));
+	json_decref(msg);
+	CHECK_INT_EQ(2, a.uri_subscribes);
+	CHECK(!mcp_server_subscribed(s, "test://feed?who=nobody"));
+	/* A template without hooks cannot be subscribed to. */
+	feed(s, "{'jsonrpc':'2.0','id':8,'method':'resources/subscribe','params':{'uri':'test://item/4'}}");
+	json_decref(take_error(&o, "8", JSONRPC_INVALID_PARAMS));
+
+	feed(s, "{'jsonrpc':'2.0','id':9,'method':'resources/unsubscribe','params':{'uri':'test://feed?who=ann'}}");
+	take_result(&o, "9", &msg);
+	json_decref(msg);
+	CHECK_INT_EQ(1, a.uri_unsubscribes);
+	CHECK_STR_EQ("-test://feed?who=ann", a.uri_subscribed);
+	CHECK(!mcp_server_subscribed(s, "test://feed?who=ann"));
+	mcp_server_resource_updated(s, "test://feed?who=ann");
+	CHECK_INT_EQ(0, unread(&o));
+	/* Not subscribed: succeeds, no hook. */
+	feed(s, "{'jsonrpc':'2.0','id':10,'method':'resources/unsubscribe','params':{'uri':'test://feed?who=ann'}}");
+	take_result(&o, "10", &msg);
+	json_decref(msg);
+	CHECK_INT_EQ(1, a.uri_unsubscribes);
+	/* The server's end ends the one still open. */
+	mcp_server_free(s);
+	CHECK_INT_EQ(2, a.uri_unsubscribes);
+	CHECK_STR_EQ("-test://feed?who=bob&rate=2", a.uri_subscribed);
 	out_done(&o);
 }
 
@@ -1630,6 +1736,7 @@ int main(void)
 	test_paging();
 	test_budget();
 	test_templates();
+	test_template_subscriptions();
 	test_prompts_and_completion();
 	test_logging();
 	test_batches();

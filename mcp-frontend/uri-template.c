@@ -193,6 +193,16 @@ bool uri_template_has_var(const struct uri_template *t, const char *name)
 	return false;
 }
 
+/* An unknown parameter: the error names it and the ones the template has. */
+static int unknown_query_var(const struct uri_template *t, const char *name, char *err, size_t err_size)
+{
+	size_t n = (size_t)snprintf(err, err_size, "unknown query parameter '%.64s'; the parameters are ", name);
+
+	for (size_t i = 0; i < t->n_query && n < err_size; i++)
+		n += (size_t)snprintf(err + n, err_size - n, "%s%s", i ? ", " : "", t->query[i]);
+	return -EINVAL;
+}
+
 static int match_query(const struct uri_template *t, const char *q, json_t *vars, char *err, size_t err_size)
 {
 	while (*q) {
@@ -209,9 +219,13 @@ static int match_query(const struct uri_template *t, const char *q, json_t *vars
 		for (size_t i = 0; i < t->n_query; i++)
 			if (strcmp(t->query[i], json_string_value(key)) == 0)
 				known = true;
-		if (!known || json_object_get(vars, json_string_value(key))) {
-			snprintf(err, err_size, "%s query parameter '%.64s'", known ? "repeated" : "unknown",
-				 json_string_value(key));
+		if (!known) {
+			unknown_query_var(t, json_string_value(key), err, err_size);
+			json_decref(key);
+			return -EINVAL;
+		}
+		if (json_object_get(vars, json_string_value(key))) {
+			snprintf(err, err_size, "repeated query parameter '%.64s'", json_string_value(key));
 			json_decref(key);
 			return -EINVAL;
 		}

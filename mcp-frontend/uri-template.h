@@ -14,8 +14,8 @@ void uri_template_free(struct uri_template *t);
 
 /* 1 with the variables (an object of percent-decoded strings) when uri
  * matches; 0 when it does not; -EINVAL with a sentence in err when the path
- * matches but the query names a variable the template does not have, or
- * repeats one. */
+ * matches but the query names a variable the template does not have (err
+ * then lists those it has), or repeats one. */
 int uri_template_match(const struct uri_template *t, const char *uri, json_t **ret_vars, char *err,
 		       size_t err_size);
 

@@ -93,9 +93,53 @@ static void test_match(void)
 	check_match("e://p/{id}{?limit}", "e://p/7?limit=3", "id=7,limit=3");
 }
 
+/* The error of a query the template refuses. */
+static void check_error(const char *tmpl, const char *uri, const char *expected)
+{
+	struct uri_template *t = parse(tmpl);
+	json_t *vars = NULL;
+	char err[128] = "";
+
+	CHECK_INT_EQ(-EINVAL, uri_template_match(t, uri, &vars, err, sizeof(err)));
+	CHECK(vars == NULL);
+	CHECK_STR_EQ(expected, err);
+	uri_template_free(t);
+}
+
+/* A list of parameters longer than the error's room is cut, never overrun. */
+static void test_error_cut(void)
+{
+	char tmpl[600], err[100];
+	struct uri_template *t;
+	json_t *vars = NULL;
+	size_t n;
+
+	n = (size_t)snprintf(tmpl, sizeof(tmpl), "x://y{?");
+	for (int i = 0; i < 16; i++)
+		n += (size_t)snprintf(tmpl + n, sizeof(tmpl) - n, "%sparameter_%02d", i ? "," : "", i);
+	snprintf(tmpl + n, sizeof(tmpl) - n, "}");
+	t = parse(tmpl);
+	CHECK_INT_EQ(-EINVAL, uri_template_match(t, "x://y?nope=1", &vars, err, sizeof(err)));
+	CHECK_INT_EQ(99, strlen(err));
+	CHECK(strncmp(err, "unknown query parameter 'nope'; the parameters are parameter_00, ", 64) == 0);
+	uri_template_free(t);
+}
+
+static void test_errors(void)
+{
+	/* An unknown parameter is named, with the ones there are. */
+	check_error("events://stream{?types,pids,sample_rate}", "events://stream?pid=1",
+		    "unknown query parameter 'pid'; the parameters are types, pids, sample_rate");
+	check_error("events://stream{?types,pids}", "events://stream?types=a&types=b",
+		    "repeated query parameter 'types'");
+	check_error("events://stream{?types}", "events://stream?types=%zz", "malformed value of 'types'");
+	test_error_cut();
+}
+
 int main(void)
 {
 	test_parse();
 	test_match();
+	test_errors();
 	return test_result("test-uri-template");
 }

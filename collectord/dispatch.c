@@ -24,40 +24,13 @@ struct dispatch_entry {
 	dispatch_fn handler;
 };
 
-static int handle_hello(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
-			char **ret_error);
-static int handle_ping(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
-			char **ret_error);
-static int handle_status(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
-			char **ret_error);
-static int handle_read(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
-			char **ret_error);
-static int handle_reload(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
-			char **ret_error);
-static int handle_clients(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
-			char **ret_error);
-static int handle_call(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
-			char **ret_error);
-static int handle_cancel(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
-			 char **ret_error);
-static int handle_subscribe(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
-			    char **ret_error);
-static int handle_unsubscribe(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,
-			      char **ret_error);
+#define DISPATCH_DECLARE(type, access, handler)                                                         \
+	static int handler(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply, \
+			   char **ret_error);
+DISPATCH_TABLE(DISPATCH_DECLARE)
 
-/* A type without a row (REPLY, ERROR) cannot reach any handler. */
-static const struct dispatch_entry dispatch_table[WIRE_TYPE_MAX] = {
-	[WIRE_HELLO] = { WIRE_ACCESS_READ, handle_hello },
-	[WIRE_PING] = { WIRE_ACCESS_READ, handle_ping },
-	[WIRE_STATUS] = { WIRE_ACCESS_READ, handle_status },
-	[WIRE_READ] = { WIRE_ACCESS_READ, handle_read },
-	[WIRE_RELOAD] = { WIRE_ACCESS_ADMIN, handle_reload },
-	[WIRE_CLIENTS] = { WIRE_ACCESS_ADMIN, handle_clients },
-	[WIRE_CALL] = { WIRE_ACCESS_READ, handle_call }, /* each call checks its own level too */
-	[WIRE_CANCEL] = { WIRE_ACCESS_READ, handle_cancel },
-	[WIRE_SUBSCRIBE] = { WIRE_ACCESS_READ, handle_subscribe },
-	[WIRE_UNSUBSCRIBE] = { WIRE_ACCESS_READ, handle_unsubscribe },
-};
+#define DISPATCH_ROW(type, access, handler) [type] = { access, handler },
+static const struct dispatch_entry dispatch_table[WIRE_TYPE_MAX] = { DISPATCH_TABLE(DISPATCH_ROW) };
 
 enum wire_access dispatch_required_access(unsigned type)
 {

@@ -1,7 +1,7 @@
 /* wire-abuse.c: sends collectord malformed and forbidden wire messages and checks each is answered
  * with an error, or the connection closed when it cannot be framed, while the daemon serves on.
- * Usage: wire-abuse SOCKET [--read-level]  (--read-level: run as a read-level peer; every admin
- * request must be refused before any handler runs). */
+ * Usage: wire-abuse SOCKET [--read-level]  (--read-level: run as a read-level peer; every request
+ * type collectord's dispatch table marks admin must be refused before any handler runs). */
 #include <errno.h>
 #include <jansson.h>
 #include <poll.h>
@@ -14,7 +14,13 @@
 #include <unistd.h>
 
 #include "collector-client.h"
+#include "dispatch.h"
 #include "wire.h"
+
+/* The least access each request type needs, from collectord's own dispatch table
+ * (WIRE_ACCESS_NONE: not a request). */
+#define ACCESS_ROW(type, access, handler) [type] = access,
+static const enum wire_access required_access[WIRE_TYPE_MAX] = { DISPATCH_TABLE(ACCESS_ROW) };
 
 static int failures, checks;
 static const char *sock_path;
@@ -199,26 +205,36 @@ static void payload_cases(void)
 	close(fd);
 }
 
-/* Every request type whose table row needs admin: refused before its handler runs. */
-static void admin_cases(void)
+/* Every request type: an admin one is refused before its handler runs, a read one passes the
+ * access check (whatever its handler then says of an empty payload). */
+static void access_cases(void)
 {
-	int fd = connect_raw();
+	int fd = connect_raw(), admin = 0;
 	char what[128];
 
 	hello(fd);
-	for (unsigned type = 1; type < 64; type++) {
+	for (unsigned type = 1; type < WIRE_TYPE_MAX; type++) {
 		const struct wire_type_info *info = wire_type_lookup(type);
-		static const unsigned admin_types[] = { WIRE_RELOAD, WIRE_CLIENTS };
-		bool admin = false;
 
-		for (size_t i = 0; i < sizeof(admin_types) / sizeof(admin_types[0]); i++)
-			admin = admin || admin_types[i] == type;
-		if (!info || !admin)
+		if (required_access[type] == WIRE_ACCESS_NONE || type == WIRE_HELLO) /* a 2nd HELLO closes */
 			continue;
 		send_dgram(fd, (uint16_t)type, 0, 100 + type, NULL, 0, 0);
-		snprintf(what, sizeof(what), "admin request %s from a read-level peer", info->name);
-		expect_error_and_alive(what, fd, EPERM);
+		if (required_access[type] == WIRE_ACCESS_ADMIN) {
+			snprintf(what, sizeof(what), "admin request %s from a read-level peer", info->name);
+			expect_error_and_alive(what, fd, EPERM);
+			admin++;
+		} else {
+			uint16_t t = 0;
+			char m[256] = "";
+			int e = recv_msg(fd, &t, m, sizeof(m));
+
+			snprintf(what, sizeof(what), "read-level request %s passes the access check (%s)", info->name,
+				 t == WIRE_ERROR ? m : "answered");
+			report(e >= 0 && e != EPERM, what);
+		}
 	}
+	snprintf(what, sizeof(what), "the dispatch table has admin request types to refuse (%d)", admin);
+	report(admin > 0, what);
 	close(fd);
 }
 
@@ -239,7 +255,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (argc > 2 && strcmp(argv[2], "--read-level") == 0) {
-		admin_cases();
+		access_cases();
 	} else {
 		framing_cases();
 		payload_cases();

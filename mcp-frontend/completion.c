@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "completion.h"
+#include "events-json.h"
 #include "json-util.h"
 #include "macro.h"
 
@@ -185,5 +186,70 @@ int completion_check_scheduler(const char *value, char *err, size_t err_size)
 		snprintf(err, err_size, "must be 1 to 64 characters (e.g. scx_lavd or eevdf)");
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* The items of a comma-separated list already given: ",name," holds name. */
+static bool list_has(const char *head, size_t head_len, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = head; p < head + head_len;) {
+		size_t len = strcspn(p, ",");
+
+		if (len == n && strncmp(p, name, n) == 0)
+			return true;
+		p += len + 1;
+	}
+	return false;
+}
+
+/* head + value, for each value of `last` (what completes the last item). */
+static void list_complete(const char *head, size_t head_len, const json_t *last, json_t *values)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach ((json_t *)last, i, v) {
+		char *item;
+
+		if (list_has(head, head_len, json_string_value(v)) ||
+		    asprintf(&item, "%.*s%s", (int)head_len, head, json_string_value(v)) < 0)
+			continue;
+		json_array_append_new(values, json_string(item));
+		free(item);
+	}
+}
+
+static int complete_event_types(const char *prefix, json_t *last)
+{
+	if (strncmp("all", prefix, strlen(prefix)) == 0)
+		json_array_append_new(last, json_string("all"));
+	for (unsigned t = 1; t < SCHED_EVENT_TYPE_MAX; t++) {
+		const char *name = sched_event_type_name(t);
+
+		if (name && strncmp(name, prefix, strlen(prefix)) == 0)
+			json_array_append_new(last, json_string(name));
+	}
+	return 0;
+}
+
+int completion_events_stream(const char *argument, const char *prefix, const json_t *context, void *app,
+			     json_t *values)
+{
+	const char *comma = strrchr(prefix, ',');
+	size_t head_len = comma ? (size_t)(comma - prefix) + 1 : 0;
+	_cleanup_json_ json_t *last = json_array();
+	int r = 0;
+
+	if (!last)
+		return -ENOMEM;
+	if (strcmp(argument, "types") == 0)
+		r = complete_event_types(prefix + head_len, last);
+	else if (strcmp(argument, "pids") == 0 || strcmp(argument, "tgids") == 0)
+		r = completion_pids(argument, prefix + head_len, context, app, last);
+	if (r < 0)
+		return r;
+	list_complete(prefix, head_len, last, values);
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* events-filter.c: the query parameters of an events://stream URI checked and turned into SUBSCRIBE filters. */
+/* events-filter.c: an events://stream URI's query parameters checked and turned into SUBSCRIBE filters. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,7 +12,8 @@
 #include "macro.h"
 
 /* A parameter's parser: adds its filter, or -EINVAL with why the value is wrong. */
-typedef int (*param_parse_fn)(const char *name, const char *value, json_t *filters, char *why, size_t why_size);
+typedef int (*param_parse_fn)(const char *name, const char *value, json_t *filters, char *why,
+			      size_t why_size);
 
 struct param {
 	const char *name;
@@ -135,8 +136,9 @@ static int parse_cpus(const char *name, const char *value, json_t *filters, char
 			r = parse_uint(p + dash + 1, n - dash - 1, EVENTS_FILTER_MAX_CPU, &hi);
 		if (r < 0 || hi < lo) {
 			snprintf(why, why_size, "'%.*s' is %s", (int)MIN(n, (size_t)40), p,
-				 r == -ERANGE ? "out of range" : hi < lo ? "a range that ends before it starts"
-									: "not a CPU number or range");
+				 r == -ERANGE ? "out of range"
+				 : hi < lo    ? "a range that ends before it starts"
+					      : "not a CPU number or range");
 			return -EINVAL;
 		}
 		if (!p[n])
@@ -189,7 +191,8 @@ static int parse_sample_rate(const char *name, const char *value, json_t *filter
 	if (r == 0 && n == 0)
 		r = -ERANGE;
 	if (r < 0) {
-		snprintf(why, why_size, "'%.40s' is %s", value, r == -ERANGE ? "out of range" : "not a whole number");
+		snprintf(why, why_size, "'%.40s' is %s", value,
+			 r == -ERANGE ? "out of range" : "not a whole number");
 		return -EINVAL;
 	}
 	return json_object_set_new(filters, name, json_integer((json_int_t)n)) < 0 ? -ENOMEM : 0;
@@ -197,13 +200,13 @@ static int parse_sample_rate(const char *name, const char *value, json_t *filter
 
 /* In the order of the template's query, which is the order of the filters made. */
 static const struct param params[] = {
-	{ "types", parse_types, NULL },
-	{ "pids", parse_ids, "up to 64 thread ids from 0 to 2147483647, separated by commas" },
-	{ "tgids", parse_ids, "up to 64 process ids from 0 to 2147483647, separated by commas" },
-	{ "cpus", parse_cpus, "CPU numbers from 0 to 8191 and ranges of them, separated by commas (e.g. 0-3,8)" },
-	{ "comm", parse_comm, "a task name prefix of at most 15 bytes" },
-	{ "min_latency_us", parse_latency, "a number of microseconds from 0 to 60000000" },
-	{ "sample_rate", parse_sample_rate, "a whole number from 1 (every event) to 1000000" },
+    {"types", parse_types, NULL},
+    {"pids", parse_ids, "up to 64 thread ids from 0 to 2147483647, separated by commas"},
+    {"tgids", parse_ids, "up to 64 process ids from 0 to 2147483647, separated by commas"},
+    {"cpus", parse_cpus, "CPU numbers from 0 to 8191 and ranges of them, separated by commas (e.g. 0-3,8)"},
+    {"comm", parse_comm, "a task name prefix of at most 15 bytes"},
+    {"min_latency_us", parse_latency, "a number of microseconds from 0 to 60000000"},
+    {"sample_rate", parse_sample_rate, "a whole number from 1 (every event) to 1000000"},
 };
 
 /* What types takes: the live feed's event type names. */
@@ -263,7 +266,8 @@ int events_filter_from_vars(const json_t *vars, json_t **ret_filters, char *err,
 				snprintf(takes, sizeof(takes), "%s", params[i].takes);
 			else
 				types_takes(takes, sizeof(takes));
-			snprintf(err, err_size, "%s: %s; %s takes %s", params[i].name, why, params[i].name, takes);
+			snprintf(err, err_size, "%s: %s; %s takes %s", params[i].name, why, params[i].name,
+				 takes);
 		}
 		if (r < 0)
 			return r;

@@ -5,11 +5,11 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#define EVENTS_FILTER_MAX_IDS 64             /* pids, tgids: as many as collectord's BPF filter holds */
-#define EVENTS_FILTER_MAX_CPU 8191
-#define EVENTS_FILTER_MAX_COMM 15            /* a task name is 15 bytes and a NUL */
+#define EVENTS_FILTER_MAX_IDS	     64 /* pids, tgids: as many as collectord's BPF filter holds */
+#define EVENTS_FILTER_MAX_CPU	     8191
+#define EVENTS_FILTER_MAX_COMM	     15 /* a task name is 15 bytes and a NUL */
 #define EVENTS_FILTER_MAX_LATENCY_US 60000000
-#define EVENTS_FILTER_MAX_SAMPLE 1000000
+#define EVENTS_FILTER_MAX_SAMPLE     1000000
 
 /* vars: the URI's query parameters, an object of strings (types, pids,
  * tgids and cpus comma-separated, as RFC 6570 expands lists). 0 with the

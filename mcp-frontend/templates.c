@@ -1,8 +1,11 @@
-/* templates.c: resource templates, one row each: a collector resource whose arguments come from the URI. */
+/* templates.c: resource templates, one row each: collector resources whose arguments come from the URI,
+ * and events://stream filtered by its query. */
 #include <errno.h>
 #include <string.h>
 
 #include "collector-request.h"
+#include "completion.h"
+#include "events-stream.h"
 #include "json-util.h"
 #include "jsonrpc.h"
 #include "macro.h"
@@ -108,5 +111,37 @@ const struct mcp_resource_template schedmcp_templates[] = {
 			    "\"pid\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":2147483647},"
 			    "\"tgid\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":2147483647},"
 			    "\"comm\":{\"type\":\"string\",\"maxLength\":15}," OFFSET_LIMIT)),
+    {
+	/* Every value a string: events-filter.c checks them, with errors that say what each takes. */
+	.uri_template = EVENTS_STREAM_TEMPLATE,
+	.name = "events-stream-filtered",
+	.title = "Live scheduler events, filtered in the kernel",
+	.description =
+	    "events://stream narrowed in the kernel (BPF) to what the query asks for. resources/subscribe to the "
+	    "exact URI starts a feed of its own (each distinct URI is one; at most 4 at once, events://stream "
+	    "included); notifications/resources/updated and resources/read name that URI; each read returns the "
+	    "events since the previous one as NDJSON after a header line with the filter in effect, count, more, "
+	    "dropped and sample_rate. Parameters (all optional; lists comma-separated): "
+	    "types: event types (sched_switch, sched_wakeup, sched_waking, sched_wakeup_new, sched_migrate_task, "
+	    "fork, exec, exit, wait, softirq, ipi, cpuhp_enter, cpuhp_exit, hw_pressure, sched_hang, "
+	    "cpu_frequency, or all; default all); "
+	    "pids: up to 64 thread ids (either side of a switch or wake-up, parent or child); "
+	    "tgids: up to 64 process ids; "
+	    "cpus: CPUs, e.g. 0-3,8; "
+	    "comm: a task name prefix (at most 15 bytes); "
+	    "min_latency_us: keep sched_switch events whose next task waited at least this long and softirq "
+	    "runs at least this long (0-60000000); "
+	    "sample_rate: keep 1 in N matching events (1-1000000; multiply counts by it). "
+	    "Example: events://stream?types=sched_switch,sched_wakeup&pids=1234&sample_rate=10",
+	.mime_type = "application/x-ndjson",
+	.vars_schema = VARS("\"types\":{\"type\":\"string\"},\"pids\":{\"type\":\"string\"},"
+			    "\"tgids\":{\"type\":\"string\"},\"cpus\":{\"type\":\"string\"},"
+			    "\"comm\":{\"type\":\"string\"},\"min_latency_us\":{\"type\":\"string\"},"
+			    "\"sample_rate\":{\"type\":\"string\"}"),
+	.read = events_stream_read_uri,
+	.complete = completion_events_stream,
+	.subscribe = events_stream_subscribe_uri,
+	.unsubscribe = events_stream_unsubscribe_uri,
+    },
 };
 const size_t schedmcp_n_templates = ELEMENTSOF(schedmcp_templates);

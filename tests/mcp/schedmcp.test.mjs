@@ -16,7 +16,7 @@ const BUDGET_BYTES = 80000; // the default answer budget: 20000 tokens of 4 byte
 // Arguments a template is read with in these tests.
 const TEMPLATE_ARGS = {
 	detail: 'summary', include_offline: 'true', subsystem: 'sched', filter: 'switch', offset: '0', limit: '5',
-	window: '5', sort: 'runtime', group_by: 'thread', comm: 'sh',
+	window: '5', sort: 'runtime', group_by: 'thread', comm: 'sh', types: 'sched_switch,sched_wakeup',
 };
 
 function expand(uriTemplate) {

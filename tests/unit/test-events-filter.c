@@ -1,4 +1,5 @@
-/* test-events-filter.c: unit tests for events-filter.c: events://stream query parameters to SUBSCRIBE filters. */
+/* test-events-filter.c: unit tests for events-filter.c: events://stream query parameters to SUBSCRIBE
+ * filters. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,10 +64,11 @@ static void test_good(void)
 	/* types: canonical names in the feed's order, tracepoint names accepted, all = every type */
 	check_ok("{'types':'sched_wakeup,sched_switch'}", "{\"types\":[\"sched_switch\",\"sched_wakeup\"]}");
 	check_ok("{'types':'sched_process_fork,fork'}", "{\"types\":[\"fork\"]}");
-	check_ok("{'types':'all'}",
-		 "{\"types\":[\"sched_switch\",\"sched_wakeup\",\"sched_waking\",\"sched_wakeup_new\","
-		 "\"sched_migrate_task\",\"fork\",\"exec\",\"exit\",\"wait\",\"softirq\",\"ipi\",\"cpuhp_enter\","
-		 "\"cpuhp_exit\",\"hw_pressure\",\"sched_hang\",\"cpu_frequency\"]}");
+	check_ok(
+	    "{'types':'all'}",
+	    "{\"types\":[\"sched_switch\",\"sched_wakeup\",\"sched_waking\",\"sched_wakeup_new\","
+	    "\"sched_migrate_task\",\"fork\",\"exec\",\"exit\",\"wait\",\"softirq\",\"ipi\",\"cpuhp_enter\","
+	    "\"cpuhp_exit\",\"hw_pressure\",\"sched_hang\",\"cpu_frequency\"]}");
 	check_ok("{'pids':'1234','tgids':'0,2147483647'}", "{\"pids\":[1234],\"tgids\":[0,2147483647]}");
 	check_ok("{'cpus':'0-3,8,8191'}", "{\"cpus\":\"0-3,8,8191\"}");
 	check_ok("{'comm':'kworker/0:1H-kb'}", "{\"comm\":\"kworker/0:1H-kb\"}");
@@ -85,16 +87,17 @@ static void test_bad(void)
 	const char *ids = "up to 64 thread ids from 0 to 2147483647";
 	char many[400] = "{'pids':'";
 
-	check_bad("{'pid':'1'}", "unknown parameter 'pid'; the parameters are types, pids, tgids, cpus, comm, "
-				 "min_latency_us, sample_rate",
+	check_bad("{'pid':'1'}",
+		  "unknown parameter 'pid'; the parameters are types, pids, tgids, cpus, comm, "
+		  "min_latency_us, sample_rate",
 		  "sample_rate");
 	check_bad("{'pids':1}", "pids: must be a string", "string");
 	check_bad("{'types':'sched_switch,bogus'}", "types: 'bogus' is not an event type",
 		  "of sched_switch, sched_wakeup, ");
 	check_bad("{'types':''}", "types: it is empty", "or all");
 	check_bad("{'types':'sched_switch,'}", "types: 'sched_switch,' has an empty item", "or all");
-	check_bad("{'types':'a_name_much_longer_than_any_event_type'}", "types: 'a_name_much_longer_than_any_e",
-		  "or all");
+	check_bad("{'types':'a_name_much_longer_than_any_event_type'}",
+		  "types: 'a_name_much_longer_than_any_e", "or all");
 	check_bad("{'pids':'12a'}", "pids: '12a' is not an id", ids);
 	check_bad("{'pids':'-1'}", "pids: '-1' is not an id", ids);
 	check_bad("{'pids':'2147483648'}", "pids: '2147483648' is out of range", ids);
@@ -110,14 +113,16 @@ static void test_bad(void)
 	check_bad("{'cpus':'0-'}", "cpus: '0-' is not a CPU number or range", "e.g. 0-3,8");
 	check_bad("{'cpus':'1-2-3'}", "cpus: '1-2-3' is not a CPU number or range", "e.g. 0-3,8");
 	check_bad("{'cpus':'x'}", "cpus: 'x' is not a CPU number or range", "e.g. 0-3,8");
-	check_bad("{'comm':'sixteen_bytes_xx'}", "comm: 'sixteen_bytes_xx' is 16 bytes long", "at most 15 bytes");
+	check_bad("{'comm':'sixteen_bytes_xx'}", "comm: 'sixteen_bytes_xx' is 16 bytes long",
+		  "at most 15 bytes");
 	check_bad("{'min_latency_us':'-1'}", "min_latency_us: '-1' is not a number", "from 0 to 60000000");
 	check_bad("{'min_latency_us':'1e3'}", "min_latency_us: '1e3' is not a number", "from 0 to 60000000");
 	check_bad("{'min_latency_us':'nan'}", "min_latency_us: 'nan' is not a number", "from 0 to 60000000");
 	check_bad("{'min_latency_us':'.'}", "min_latency_us: '.' is not a number", "from 0 to 60000000");
 	check_bad("{'min_latency_us':'60000000.5'}", "min_latency_us: '60000000.5' is out of range",
 		  "from 0 to 60000000");
-	check_bad("{'sample_rate':'0'}", "sample_rate: '0' is out of range", "from 1 (every event) to 1000000");
+	check_bad("{'sample_rate':'0'}", "sample_rate: '0' is out of range",
+		  "from 1 (every event) to 1000000");
 	check_bad("{'sample_rate':'1000001'}", "sample_rate: '1000001' is out of range", "to 1000000");
 	check_bad("{'sample_rate':'ten'}", "sample_rate: 'ten' is not a whole number", "to 1000000");
 	check_bad("{'sample_rate':''}", "sample_rate: '' is not a whole number", "to 1000000");

@@ -115,13 +115,14 @@ const struct mcp_resource_template schedmcp_templates[] = {
 	/* Every value a string: events-filter.c checks them, with errors that say what each takes. */
 	.uri_template = EVENTS_STREAM_TEMPLATE,
 	.name = "events-stream-filtered",
-	.title = "Live scheduler events, filtered in the kernel",
+	.title = "Live scheduler events, filtered",
 	.description =
-	    "events://stream narrowed in the kernel (BPF) to what the query asks for. resources/subscribe to the "
-	    "exact URI starts a feed of its own (each distinct URI is one; at most 4 at once, events://stream "
-	    "included); notifications/resources/updated and resources/read name that URI; each read returns the "
-	    "events since the previous one as NDJSON after a header line with the filter in effect, count, more, "
-	    "dropped and sample_rate. Parameters (all optional; lists comma-separated): "
+	    "events://stream narrowed by collectord (in the kernel where it can) to what the query asks for. "
+	    "resources/subscribe to the exact URI starts a feed of its own (each distinct URI is one; at most 4 "
+	    "at once, events://stream included); notifications/resources/updated and resources/read name that "
+	    "URI; each read returns the events since the previous one as NDJSON after a header line with the "
+	    "filter in effect, count, more, dropped and sample_rate. Parameters (all optional; lists "
+	    "comma-separated): "
 	    "types: event types (sched_switch, sched_wakeup, sched_waking, sched_wakeup_new, sched_migrate_task, "
 	    "fork, exec, exit, wait, softirq, ipi, cpuhp_enter, cpuhp_exit, hw_pressure, sched_hang, "
 	    "cpu_frequency, or all; default all); "

@@ -210,7 +210,7 @@ static void payload_cases(void)
 static void access_cases(void)
 {
 	int fd = connect_raw(), admin = 0;
-	char what[128];
+	char what[512];
 
 	hello(fd);
 	for (unsigned type = 1; type < WIRE_TYPE_MAX; type++) {

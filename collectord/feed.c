@@ -12,6 +12,7 @@
 #include "errmsg.h"
 #include "events-json.h"
 #include "feed.h"
+#include "feedqueue.h"
 #include "json-util.h"
 #include "log.h"
 #include "macro.h"
@@ -23,9 +24,6 @@
 /* Records taken from the ring buffer in one go before the loop serves
  * others: at 1M records/s that is 1/16 s. */
 #define FEED_CONSUME_BURST 65536
-/* Every queued record takes one slot of the largest record's size. */
-#define SLOT_SIZE 128
-_Static_assert(SCHED_EVENT_MAX_SIZE <= SLOT_SIZE, "a slot holds any record");
 
 struct feed_sub {
 	LIST_ENTRY(feed_sub) link;
@@ -33,13 +31,12 @@ struct feed_sub {
 	struct feed_filter filter;
 	uint32_t user_sample; /* 1 in user_sample of what BPF delivered (its own rate / BPF's) */
 	uint32_t countdown;
-	uint64_t matched, delivered, dropped_total, lost_base;
+	uint64_t matched, delivered, lost_base;
 	/* a peer's subscription: the queue and the counters its next batch reports */
 	struct peer *peer;
 	uint32_t id;
-	uint8_t *slots;
-	size_t nr_slots, head, count;
-	uint64_t dropped_pending, lost_pending;
+	struct feed_queue queue;
+	uint64_t lost_pending;
 	/* a subscription inside collectord */
 	feed_record_fn cb;
 	void *userdata;
@@ -95,54 +92,27 @@ static int feed_program(struct feed *f)
 
 /* ---- queues ---- */
 
-static void queue_push(struct feed_sub *s, const struct sched_event_header *h)
-{
-	size_t tail;
-
-	if (s->count == s->nr_slots) {
-		/* a slow reader loses its oldest events, counted for its next batch */
-		s->head = (s->head + 1) % s->nr_slots;
-		s->count--;
-		s->dropped_pending++;
-		s->dropped_total++;
-	}
-	tail = (s->head + s->count) % s->nr_slots;
-	memcpy(s->slots + tail * SLOT_SIZE, h, h->size);
-	s->count++;
-}
-
 /* Sends what fits under the peer's high-water mark, in batches of one datagram. */
 static void sub_flush(struct feed_sub *s)
 {
 	_Alignas(8) uint8_t buf[WIRE_PART_MAX];
 
-	while (s->count || s->dropped_pending || s->lost_pending) {
-		struct sched_event_batch b = { .sample_rate = sub_rate(s), .dropped = s->dropped_pending,
-					       .lost_kernel = s->lost_pending };
-		size_t len = sizeof(b);
+	while (s->queue.count || s->queue.dropped_pending || s->lost_pending) {
+		struct sched_event_batch b = { .sample_rate = sub_rate(s), .lost_kernel = s->lost_pending };
+		uint32_t count;
+		size_t len;
 		int r;
 
 		if (s->peer->queued_bytes >= FEED_PEER_HIGH_WATER || s->peer->closing)
 			return;
-		while (s->count) {
-			const struct sched_event_header *h = (const void *)(s->slots + s->head * SLOT_SIZE);
-
-			if (len + h->size > sizeof(buf))
-				break;
-			memcpy(buf + len, h, h->size);
-			len += h->size;
-			b.count++;
-			s->head = (s->head + 1) % s->nr_slots;
-			s->count--;
-		}
-		memcpy(buf, &b, sizeof(b));
+		len = feed_queue_cut(&s->queue, &b, buf, sizeof(buf), &count);
+		s->lost_pending = 0;
 		r = peer_send_bytes(s->peer, WIRE_EVENTS, s->id, buf, len, false);
 		if (r < 0) {
 			log_debug_errno(r, "feed: sending events to peer failed: %m");
 			return;
 		}
-		s->delivered += b.count;
-		s->dropped_pending = s->lost_pending = 0;
+		s->delivered += count;
 	}
 }
 
@@ -189,7 +159,7 @@ static void deliver(struct feed *f, const struct sched_event_header *h)
 			s->countdown = s->user_sample - 1;
 		}
 		if (s->peer) {
-			queue_push(s, h);
+			feed_queue_push(&s->queue, h);
 		} else {
 			s->delivered++;
 			s->cb(s->userdata, h);
@@ -268,7 +238,7 @@ static void feed_stop_consuming(struct feed *f)
 
 static void sub_free(struct feed_sub *s)
 {
-	free(s->slots);
+	feed_queue_done(&s->queue);
 	free(s);
 }
 
@@ -353,11 +323,10 @@ int feed_subscribe_peer(struct feed *f, struct peer *p, uint32_t request_id, con
 	}
 	s->peer = p;
 	s->id = request_id;
-	s->nr_slots = MAX(f->m->config.max_queued_bytes / SLOT_SIZE, (size_t)64);
-	s->slots = malloc(s->nr_slots * SLOT_SIZE);
-	if (!s->slots) {
+	r = feed_queue_init(&s->queue, f->m->config.max_queued_bytes);
+	if (r < 0) {
 		free(s);
-		return -ENOMEM;
+		return r;
 	}
 	r = sub_add(f, s, ret_error);
 	if (r < 0) {
@@ -367,7 +336,7 @@ int feed_subscribe_peer(struct feed *f, struct peer *p, uint32_t request_id, con
 	reply = json_pack("{s:I, s:i, s:o, s:o, s:I, s:b, s:i}", "subscription", (json_int_t)request_id,
 			  "sample_rate", (int)s->filter.sample, "filter", feed_filter_to_json(&s->filter),
 			  "unavailable", unavailable_json(f, s->filter.types), "queue_events",
-			  (json_int_t)s->nr_slots, "filtered_in_bpf", f->exact, "bpf_sample_rate",
+			  (json_int_t)s->queue.nr_slots, "filtered_in_bpf", f->exact, "bpf_sample_rate",
 			  (int)(f->bpf.sample ? f->bpf.sample : 1));
 	if (!reply) {
 		sub_remove(s);
@@ -391,8 +360,8 @@ int feed_unsubscribe_peer(struct feed *f, struct peer *p, const json_t *args, js
 	if (!s)
 		return errmsg_set(ret_error, -ENOENT, "this client has no subscription %llu", (unsigned long long)id);
 	*ret_reply = json_pack("{s:b, s:I, s:I, s:I, s:I}", "unsubscribed", 1, "matched", (json_int_t)s->matched,
-			       "delivered", (json_int_t)s->delivered, "dropped", (json_int_t)s->dropped_total,
-			       "undelivered", (json_int_t)s->count);
+			       "delivered", (json_int_t)s->delivered, "dropped", (json_int_t)s->queue.dropped_total,
+			       "undelivered", (json_int_t)s->queue.count);
 	sub_remove(s);
 	return *ret_reply ? 0 : -ENOMEM;
 }
@@ -406,6 +375,15 @@ void feed_peer_gone(struct feed *f, struct peer *p)
 		if (s->peer == p)
 			sub_remove(s);
 	}
+}
+
+void feed_peer_writable(struct feed *f, struct peer *p)
+{
+	struct feed_sub *s;
+
+	LIST_FOREACH(s, &f->subs, link)
+		if (s->peer == p)
+			sub_flush(s);
 }
 
 int feed_subscribe_internal(struct feed *f, const struct feed_filter *filter, feed_record_fn cb, void *userdata,
@@ -455,7 +433,7 @@ void feed_peer_stats(const struct feed *f, const struct peer *p, struct feed_pee
 			continue;
 		ret->subscriptions++;
 		ret->delivered += s->delivered;
-		ret->dropped += s->dropped_total;
+		ret->dropped += s->queue.dropped_total;
 	}
 }
 
@@ -512,8 +490,8 @@ json_t *feed_to_json(const struct feed *f)
 						      s->peer ? "client" : "internal", "peer",
 						      (json_int_t)(s->peer ? s->peer->id : 0), "matched",
 						      (json_int_t)s->matched, "delivered", (json_int_t)s->delivered,
-						      "dropped", (json_int_t)s->dropped_total, "queued",
-						      (json_int_t)s->count, "sample_rate", (int)s->filter.sample));
+						      "dropped", (json_int_t)s->queue.dropped_total, "queued",
+						      (json_int_t)s->queue.count, "sample_rate", (int)s->filter.sample));
 	return json_pack("{s:b, s:o, s:I, s:I, s:I, s:I, s:I}", "on", f->nr_subs > 0, "subscriptions", subs,
 			 "received", (json_int_t)f->received, "bad_records", (json_int_t)f->bad, "emitted_bpf",
 			 (json_int_t)emitted, "lost_ring_full", (json_int_t)lost, "ring_buffer_bytes",

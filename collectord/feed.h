@@ -31,6 +31,9 @@ int feed_subscribe_peer(struct feed *f, struct peer *p, uint32_t request_id, con
 int feed_unsubscribe_peer(struct feed *f, struct peer *p, const json_t *args, json_t **ret_reply, char **ret_error);
 /* The peer went away: its subscriptions end. */
 void feed_peer_gone(struct feed *f, struct peer *p);
+/* The peer's socket took some of its output: its subscriptions' queues move on
+ * now rather than at the next ring-buffer poll. */
+void feed_peer_writable(struct feed *f, struct peer *p);
 
 /* A subscription inside collectord: cb sees each record that passes the
  * filter (sampling included), during the ring buffer's consumption. */

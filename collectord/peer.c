@@ -117,6 +117,9 @@ static void peer_on_write(evutil_socket_t fd, short what, void *userdata)
 		peer_free(p);
 		return;
 	}
+	/* a live-feed subscriber's queue refills its output as the socket drains */
+	if (p->m->feed && !p->closing)
+		feed_peer_writable(p->m->feed, p);
 	peer_update_events(p);
 }
 

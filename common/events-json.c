@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -386,6 +387,330 @@ json_t *sched_event_to_json(const struct sched_event_header *h)
 		return NULL;
 	}
 	return o;
+}
+
+/* ---- the same JSON, written directly ---- */
+
+struct jw {
+	char *p, *end; /* end: the last byte, kept for the NUL */
+	bool full;
+};
+
+static void jw_raw(struct jw *w, const char *s, size_t n)
+{
+	if (w->full || (size_t)(w->end - w->p) < n) {
+		w->full = true;
+		return;
+	}
+	memcpy(w->p, s, n);
+	w->p += n;
+}
+
+static void jw_lit(struct jw *w, const char *s)
+{
+	jw_raw(w, s, strlen(s));
+}
+
+static void jw_u64(struct jw *w, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0;
+
+	do {
+		tmp[sizeof(tmp) - ++n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	jw_raw(w, tmp + sizeof(tmp) - n, n);
+}
+
+/* jansson prints every integer as a json_int_t (long long) */
+static void jw_int(struct jw *w, int64_t v)
+{
+	if (v < 0) {
+		jw_raw(w, "-", 1);
+		jw_u64(w, (uint64_t)0 - (uint64_t)v);
+		return;
+	}
+	jw_u64(w, (uint64_t)v);
+}
+
+/* a literal key, its length known at compile time */
+#define JW_KEY(w, key) jw_raw(w, ",\"" key "\":", sizeof(",\"" key "\":") - 1)
+#define JW_LIT(w, s) jw_raw(w, s, sizeof(s) - 1)
+
+/* a key of this file's own: never needs escaping */
+static void jw_key(struct jw *w, const char *prefix, const char *key)
+{
+	jw_raw(w, ",\"", 2);
+	jw_lit(w, prefix);
+	jw_lit(w, key);
+	jw_raw(w, "\":", 2);
+}
+
+/* What comm_json() and path_json() make of a fixed field, quoted as jansson quotes it. */
+static void jw_field_string(struct jw *w, const char *c, size_t max)
+{
+	size_t n = strnlen(c, max);
+
+	JW_LIT(w, "\"");
+	for (size_t i = 0; i < n; i++) {
+		char ch = (c[i] >= 0x20 && c[i] < 0x7f) ? c[i] : '?';
+
+		if (ch == '"' || ch == '\\')
+			jw_raw(w, "\\", 1);
+		jw_raw(w, &ch, 1);
+	}
+	JW_LIT(w, "\"");
+}
+
+/* json_real(k / 10^decimals) as JSON_REAL_PRECISION(12) prints it. Below 10^12
+ * the value has at most 12 significant digits, so "%.12g" gives exactly the
+ * decimal k / 10^decimals with trailing zeros cut, and jansson adds ".0" to a
+ * whole number; beyond that jansson itself prints it. */
+static void jw_decimal(struct jw *w, uint64_t k, unsigned decimals)
+{
+	uint64_t scale = decimals == 3 ? 1000 : 100, frac = k % scale;
+	char digits[3];
+	unsigned n = decimals;
+
+	if (k >= 1000000000000ull) {
+		json_t *r = json_real((double)(int64_t)k / (double)scale);
+		char *s = r ? json_dumps(r, JSON_ENCODE_ANY | JSON_REAL_PRECISION(12)) : NULL;
+
+		if (s)
+			jw_lit(w, s);
+		else
+			w->full = true;
+		free(s);
+		json_decref(r);
+		return;
+	}
+	jw_u64(w, k / scale);
+	jw_raw(w, ".", 1);
+	if (frac == 0) {
+		jw_raw(w, "0", 1);
+		return;
+	}
+	for (unsigned i = decimals; i-- > 0; frac /= 10)
+		digits[i] = (char)('0' + frac % 10);
+	while (digits[n - 1] == '0')
+		n--;
+	jw_raw(w, digits, n);
+}
+
+static void jw_us(struct jw *w, uint64_t ns)
+{
+	jw_decimal(w, (uint64_t)(int64_t)(ns / 10), 2); /* us(): 0.01 µs resolution */
+}
+
+static void jw_task(struct jw *w, const char *prefix, uint32_t pid, uint32_t tgid, const char *comm)
+{
+	jw_key(w, prefix, "pid");
+	jw_u64(w, pid);
+	jw_key(w, prefix, "tgid");
+	jw_u64(w, tgid);
+	if (comm) {
+		jw_key(w, prefix, "comm");
+		jw_field_string(w, comm, SCHED_EVENT_COMM_LEN);
+	}
+}
+
+static void jw_switch(struct jw *w, const struct sched_event_switch *e)
+{
+	bool preempt = e->flags & SCHED_SWITCH_PREEMPT;
+
+	jw_task(w, "prev_", e->prev_pid, e->prev_tgid, e->prev_comm);
+	JW_KEY(w, "prev_prio");
+	jw_int(w, e->prev_prio);
+	JW_KEY(w, "prev_state");
+	JW_LIT(w, "\"");
+	jw_lit(w, state_name(e->prev_state, preempt));
+	JW_LIT(w, "\"");
+	JW_KEY(w, "preempt");
+	jw_lit(w, preempt ? "true" : "false");
+	jw_task(w, "next_", e->next_pid, e->next_tgid, e->next_comm);
+	JW_KEY(w, "next_prio");
+	jw_int(w, e->next_prio);
+	if (e->flags & SCHED_SWITCH_RQ_LAT) {
+		JW_KEY(w, "rq_lat_us");
+		jw_us(w, e->rq_lat_ns);
+	}
+	if (e->flags & SCHED_SWITCH_SCX) {
+		JW_LIT(w, ",\"scx\":{\"slice_ns\":");
+		jw_int(w, (int64_t)e->scx_slice_ns);
+		JW_KEY(w, "vtime");
+		jw_int(w, (int64_t)e->scx_vtime);
+		if (e->flags & SCHED_SWITCH_SCX_DSQ) {
+			JW_KEY(w, "dsq_id");
+			jw_int(w, (int64_t)e->scx_dsq_id);
+		}
+		if (e->flags & SCHED_SWITCH_RQ_LAT) {
+			JW_KEY(w, "dsq_lat_us");
+			jw_us(w, e->scx_dsq_lat_ns);
+		}
+		jw_raw(w, "}", 1);
+	}
+}
+
+static void jw_wakeup(struct jw *w, const struct sched_event_wakeup *e)
+{
+	jw_task(w, "", e->pid, e->tgid, e->comm);
+	JW_KEY(w, "prio");
+	jw_int(w, e->prio);
+	JW_KEY(w, "target_cpu");
+	jw_u64(w, e->target_cpu);
+	jw_task(w, "waker_", e->waker_pid, e->waker_tgid, e->waker_comm);
+}
+
+/* The fields after "type", "cpu" and "ts_ns", in sched_event_to_json()'s order. */
+static void jw_fields(struct jw *w, const struct sched_event_header *h)
+{
+	switch (h->type) {
+	case SCHED_EVENT_SWITCH:
+		jw_switch(w, (const struct sched_event_switch *)h);
+		break;
+	case SCHED_EVENT_WAKEUP:
+	case SCHED_EVENT_WAKING:
+	case SCHED_EVENT_WAKEUP_NEW:
+		jw_wakeup(w, (const struct sched_event_wakeup *)h);
+		break;
+	case SCHED_EVENT_MIGRATE: {
+		const struct sched_event_migrate *e = (const void *)h;
+
+		jw_task(w, "", e->pid, e->tgid, e->comm);
+		JW_KEY(w, "prio");
+		jw_int(w, e->prio);
+		JW_KEY(w, "orig_cpu");
+		jw_u64(w, e->orig_cpu);
+		JW_KEY(w, "dest_cpu");
+		jw_u64(w, e->dest_cpu);
+		break;
+	}
+	case SCHED_EVENT_FORK: {
+		const struct sched_event_fork *e = (const void *)h;
+
+		jw_task(w, "parent_", e->parent_pid, e->parent_tgid, e->parent_comm);
+		jw_task(w, "child_", e->child_pid, e->child_tgid, e->child_comm);
+		break;
+	}
+	case SCHED_EVENT_EXEC: {
+		const struct sched_event_exec *e = (const void *)h;
+
+		jw_task(w, "", e->pid, e->tgid, e->comm);
+		JW_KEY(w, "old_pid");
+		jw_u64(w, e->old_pid);
+		JW_KEY(w, "filename");
+		jw_field_string(w, e->filename, MIN(sizeof(e->filename), (size_t)SCHED_EVENT_PATH_LEN));
+		break;
+	}
+	case SCHED_EVENT_EXIT: {
+		const struct sched_event_exit *e = (const void *)h;
+
+		jw_task(w, "", e->pid, e->tgid, e->comm);
+		JW_KEY(w, "prio");
+		jw_int(w, e->prio);
+		JW_KEY(w, "exit_code");
+		jw_int(w, e->exit_code);
+		JW_KEY(w, "runtime_us");
+		jw_us(w, e->runtime_ns);
+		break;
+	}
+	case SCHED_EVENT_WAIT: {
+		const struct sched_event_wait *e = (const void *)h;
+
+		jw_task(w, "", e->pid, e->tgid, e->comm);
+		JW_KEY(w, "target_pid");
+		jw_u64(w, e->target_pid);
+		break;
+	}
+	case SCHED_EVENT_SOFTIRQ: {
+		const struct sched_event_softirq *e = (const void *)h;
+		const char *v = sched_event_softirq_name(e->vec);
+
+		JW_KEY(w, "vec");
+		jw_u64(w, e->vec);
+		JW_KEY(w, "softirq");
+		JW_LIT(w, "\"");
+		jw_lit(w, v ? v : "unknown");
+		JW_LIT(w, "\"");
+		JW_KEY(w, "duration_us");
+		jw_us(w, e->duration_ns);
+		jw_task(w, "", e->pid, e->tgid, e->comm);
+		break;
+	}
+	case SCHED_EVENT_IPI: {
+		const struct sched_event_ipi *e = (const void *)h;
+
+		jw_task(w, "", e->pid, e->tgid, e->comm);
+		JW_KEY(w, "target_cpu");
+		if (e->target_cpu == UINT32_MAX)
+			JW_LIT(w, "null");
+		else
+			jw_u64(w, e->target_cpu);
+		JW_KEY(w, "nr_targets");
+		jw_u64(w, e->nr_targets);
+		break;
+	}
+	case SCHED_EVENT_CPUHP_ENTER:
+	case SCHED_EVENT_CPUHP_EXIT: {
+		const struct sched_event_cpuhp *e = (const void *)h;
+
+		JW_KEY(w, "target_cpu");
+		jw_u64(w, e->target_cpu);
+		JW_KEY(w, "state");
+		jw_int(w, e->state);
+		jw_key(w, "", h->type == SCHED_EVENT_CPUHP_ENTER ? "idx" : "ret");
+		jw_int(w, e->idx_or_ret);
+		break;
+	}
+	case SCHED_EVENT_HW_PRESSURE: {
+		const struct sched_event_hw_pressure *e = (const void *)h;
+
+		JW_KEY(w, "target_cpu");
+		jw_u64(w, e->target_cpu);
+		JW_KEY(w, "pressure");
+		jw_int(w, (int64_t)e->pressure);
+		break;
+	}
+	case SCHED_EVENT_HANG: {
+		const struct sched_event_hang *e = (const void *)h;
+
+		jw_task(w, "", e->pid, e->tgid, e->comm);
+		break;
+	}
+	case SCHED_EVENT_CPU_FREQUENCY: {
+		const struct sched_event_cpu_frequency *e = (const void *)h;
+
+		JW_KEY(w, "target_cpu");
+		jw_u64(w, e->target_cpu);
+		JW_KEY(w, "freq_mhz");
+		jw_decimal(w, e->freq_khz, 3);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+int sched_event_format_json(const struct sched_event_header *h, char *buf, size_t size)
+{
+	const char *name = sched_event_type_name(h->type);
+	struct jw w = { .p = buf, .end = buf + size - 1 };
+
+	if (size == 0)
+		return -ENOBUFS;
+	JW_LIT(&w, "{\"type\":\"");
+	jw_lit(&w, name ? name : "unknown");
+	JW_LIT(&w, "\",\"cpu\":");
+	jw_int(&w, (int32_t)h->cpu);
+	JW_LIT(&w, ",\"ts_ns\":");
+	jw_int(&w, (int64_t)h->ts_ns);
+	jw_fields(&w, h);
+	jw_raw(&w, "}", 1);
+	if (w.full)
+		return -ENOBUFS;
+	*w.p = 0;
+	return (int)(w.p - buf);
 }
 
 unsigned sched_event_tasks(const struct sched_event_header *h, uint32_t pids[2], uint32_t tgids[2])

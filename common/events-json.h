@@ -30,6 +30,15 @@ int sched_event_check(const void *p, size_t avail);
  * The record must have passed sched_event_check(). */
 json_t *sched_event_to_json(const struct sched_event_header *h);
 
+/* The same object printed as sched_event_to_json() followed by json_dumps() with
+ * JSON_COMPACT | JSON_REAL_PRECISION(12) prints it, byte for byte, but written
+ * straight into buf: no allocation, for the live feed's per-record path. Returns
+ * the length without the terminating NUL, or -ENOBUFS when `size` is too small;
+ * SCHED_EVENT_JSON_MAX always suffices. The record must have passed
+ * sched_event_check(). */
+#define SCHED_EVENT_JSON_MAX 1024
+int sched_event_format_json(const struct sched_event_header *h, char *buf, size_t size);
+
 /* The pids a record concerns (at most 2 pairs of pid and tgid, repeated when
  * it concerns one task); returns how many tasks, 0 for task-less events. */
 unsigned sched_event_tasks(const struct sched_event_header *h, uint32_t pids[2], uint32_t tgids[2]);

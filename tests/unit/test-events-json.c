@@ -1,5 +1,6 @@
 /* test-events-json.c: unit tests for events-json.c: record and batch checks with bad lengths, counts
- * and types; the JSON of records; names; tasks, comms and latencies a filter reads. */
+ * and types; the JSON of records, and the direct printer agreeing with it; names; tasks, comms and
+ * latencies a filter reads. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,10 +205,94 @@ static void test_json(void)
 	}
 }
 
+static uint64_t rnd(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
+/* A latency field: small, near the 10^12 (x10 ns) boundary, or anything. */
+static uint64_t rnd_ns(uint64_t *state)
+{
+	switch (rnd(state) % 4) {
+	case 0:
+		return rnd(state) % 100000000;
+	case 1:
+		return 10000000000000ull - 20 + rnd(state) % 40;
+	case 2:
+		return (rnd(state) % 1000) * 1000;
+	default:
+		return rnd(state);
+	}
+}
+
+/* sched_event_format_json() prints what sched_event_to_json() + json_dumps() print, byte for byte. */
+static void test_format_json(void)
+{
+	static const char specials[] = "\"\\/?\x01\x7f\xff a";
+	uint64_t state = 0x9e3779b97f4a7c15ull;
+	unsigned mismatches = 0;
+	char buf[SCHED_EVENT_JSON_MAX];
+
+	for (unsigned i = 0; i < 60000; i++) {
+		_Alignas(8) uint8_t rec[SCHED_EVENT_MAX_SIZE];
+		struct sched_event_header *h = (void *)rec;
+		unsigned t = 1 + i % (SCHED_EVENT_TYPE_MAX - 1);
+		_cleanup_json_ json_t *o = NULL;
+		_cleanup_free_ char *want = NULL;
+		int n;
+
+		for (size_t k = 0; k < sizeof(rec); k++) {
+			uint64_t x = rnd(&state);
+
+			/* strings of quotes, backslashes and bytes outside ASCII, or plain ones */
+			rec[k] = (i / 16) % 3 == 0 ? (uint8_t)specials[x % (sizeof(specials) - 1)] : (uint8_t)x;
+		}
+		h->type = (uint16_t)t;
+		h->size = (uint16_t)sched_event_type_size(t);
+		if (t == SCHED_EVENT_SWITCH) {
+			struct sched_event_switch *e = (void *)rec;
+
+			e->rq_lat_ns = rnd_ns(&state);
+			e->scx_dsq_lat_ns = rnd_ns(&state);
+			e->flags &= 0xf;
+			if (i % 5 == 0)
+				e->prev_state = 0;
+		} else if (t == SCHED_EVENT_SOFTIRQ) {
+			((struct sched_event_softirq *)rec)->duration_ns = rnd_ns(&state);
+			((struct sched_event_softirq *)rec)->vec %= 12;
+		} else if (t == SCHED_EVENT_EXIT) {
+			((struct sched_event_exit *)rec)->runtime_ns = rnd_ns(&state);
+		} else if (t == SCHED_EVENT_IPI && i % 3 == 0) {
+			((struct sched_event_ipi *)rec)->target_cpu = UINT32_MAX;
+		}
+		o = sched_event_to_json(h);
+		want = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(12)) : NULL;
+		CHECK(want != NULL);
+		n = sched_event_format_json(h, buf, sizeof(buf));
+		if (!want || n < 0 || strcmp(want, buf) != 0) {
+			if (mismatches++ < 3)
+				CHECK_STR_EQ(want ? want : "(null)", n < 0 ? "(error)" : buf);
+			continue;
+		}
+		CHECK_INT_EQ(strlen(want), n);
+		/* one byte short of the line and its NUL is refused, whole */
+		if (i % 97 == 0) {
+			CHECK_INT_EQ(-ENOBUFS, sched_event_format_json(h, buf, (size_t)n));
+			CHECK_INT_EQ(n, sched_event_format_json(h, buf, (size_t)n + 1));
+		}
+	}
+	CHECK_INT_EQ(0, mismatches);
+	CHECK_INT_EQ(-ENOBUFS, sched_event_format_json(&(struct sched_event_header){ .type = 1 }, buf, 0));
+}
+
 int main(void)
 {
 	test_checks();
 	test_batches();
 	test_json();
+	test_format_json();
 	return test_result("test-events-json");
 }

@@ -61,6 +61,15 @@ struct {
 /* User space bumps this once per aggregation interval (see rq_lat_max_ns). */
 __u32 agg_epoch;
 
+/* Set by the loader where the kernel counts run-queue waits in
+ * task_struct.sched_info and its run queue's clock is reachable (rq_clock()),
+ * so that neither sched_switch nor sched_waking reads a clock (a
+ * bpf_ktime_get_ns() is about a third of either): the waits are the kernel's
+ * own, as /proc/PID/schedstat counts them, and with tp_btf "now" at
+ * sched_switch is the run queue's clock, which __schedule() has just updated.
+ * Otherwise a wait runs from sched_waking's bpf_ktime_get_ns() to the switch's. */
+const volatile bool use_sched_info;
+
 static const struct schedagg_task zero_task;
 static const struct schedagg_pair zero_pair;
 static const struct schedagg_sirq_task zero_sirq_task;
@@ -140,6 +149,32 @@ static __always_inline __u32 hist_slot(__u64 v)
 	return (__u32)hist_slot_of(v) & (SCHEDAGG_HIST_SLOTS - 1);
 }
 
+/* CONFIG_FAIR_GROUP_SCHED: a task's cfs_rq says which CPU's rq it is on. */
+struct cfs_rq___grp {
+	struct rq *rq;
+} __attribute__((preserve_access_index));
+
+/* The clock of the run queue next is on, this CPU's: reached through next
+ * since the runqueues per-CPU symbol is not in every kallsyms. */
+static __always_inline __u64 rq_clock(bool btf, struct task_struct *next)
+{
+	struct cfs_rq___grp *cfs;
+
+	if (btf) {
+		cfs = (void *)next->se.cfs_rq;
+		return cfs->rq->clock;
+	}
+	cfs = (void *)BPF_CORE_READ(next, se.cfs_rq);
+	return BPF_CORE_READ(cfs, rq, clock);
+}
+
+/* Whether "now" at sched_switch is rq_clock(): three plain loads with tp_btf,
+ * three probe reads with raw_tp (which then reads bpf_ktime_get_ns()). */
+static __always_inline bool switch_on_rq_clock(bool btf)
+{
+	return btf && use_sched_info;
+}
+
 static __always_inline struct schedagg_cpu *cpu_get(void)
 {
 	__u32 zero = 0;
@@ -190,6 +225,11 @@ fill:
 	if (r == 0) {
 		e->created_ns = now;
 		e->last_cpu = (__u32)-1;
+		if (use_sched_info) {
+			/* waits are counted from here on (a forked child's are all 0) */
+			e->run_delay_ns = BPF_CORE_READ(t, sched_info.run_delay);
+			e->pcount = BPF_CORE_READ(t, sched_info.pcount);
+		}
 		task_fill(e, t);
 	}
 	return e;
@@ -294,10 +334,56 @@ static __always_inline void cpu_lat(struct schedagg_cpu *c, __u64 lat, __u32 slo
 
 /* ---- sched_switch: the hot path ---- */
 
+/* The run-queue wait that ended when prev's current run began, or false.
+ * use_sched_info: the kernel's sched_info counted it (one arrival since the
+ * snapshot taken at the previous switch-out); otherwise from the enqueue
+ * time sched_waking or the previous switch-out wrote. */
+static __always_inline bool prev_wait(bool btf, struct task_struct *prev, struct schedagg_task *t, __u64 in,
+				      __u64 *ret_wait)
+{
+	if (use_sched_info) {
+		__u64 delay = RD(btf, prev, sched_info.run_delay);
+		__u32 pc = RD(btf, prev, sched_info.pcount);
+		bool one = pc - t->pcount == 1 && delay >= t->run_delay_ns;
+
+		*ret_wait = delay - t->run_delay_ns;
+		t->run_delay_ns = delay;
+		t->pcount = pc;
+		return one;
+	}
+	if (!t->enq_ns || in < t->enq_ns)
+		return false;
+	*ret_wait = in - t->enq_ns;
+	return true;
+}
+
+/* How long next waited, for the feed's record. */
+static __always_inline bool next_wait(bool btf, struct task_struct *next, __u32 next_pid, __u64 now, __u64 *ret_lat)
+{
+	struct schedagg_task *t;
+	__u64 q;
+
+	if (use_sched_info) {
+		/* still set: sched_info_arrive() runs after this tracepoint; in the
+		 * run queue clock's time */
+		q = RD(btf, next, sched_info.last_queued);
+		if (!switch_on_rq_clock(btf))
+			now = rq_clock(btf, next);
+	} else {
+		t = bpf_map_lookup_elem(&tasks, &next_pid);
+		q = t ? t->enq_ns : 0;
+	}
+	if (!q || now < q)
+		return false;
+	*ret_lat = now - q;
+	return true;
+}
+
 static __always_inline int on_switch(bool btf, void *ctx, bool preempt, struct task_struct *prev,
 				     struct task_struct *next)
 {
-	__u64 now = bpf_ktime_get_ns(), lat = 0, seg = 0, in = 0;
+	__u64 now = switch_on_rq_clock(btf) ? rq_clock(btf, next) : bpf_ktime_get_ns();
+	__u64 lat = 0, seg = 0, in = 0, wait;
 	__u32 cpu = bpf_get_smp_processor_id();
 	__u32 prev_pid = RD(btf, prev, pid), next_pid = RD(btf, next, pid);
 	struct schedagg_cpu *c = cpu_get();
@@ -308,7 +394,7 @@ static __always_inline int on_switch(bool btf, void *ctx, bool preempt, struct t
 		return 0;
 	runnable = preempt || task_state(btf, prev) == TASK_RUNNING;
 	c->switches++;
-	if (c->last_switch_ns) {
+	if (c->last_switch_ns && now >= c->last_switch_ns) {
 		in = c->last_switch_ns; /* the previous switch on this CPU switched prev in */
 		seg = now - in;
 		if (prev_pid)
@@ -316,6 +402,10 @@ static __always_inline int on_switch(bool btf, void *ctx, bool preempt, struct t
 		else
 			c->idle_ns += seg;
 	}
+	/* user space adds the open segment with CLOCK_MONOTONIC: keep the offset
+	 * between the two clocks, refreshed now and then */
+	if (switch_on_rq_clock(btf) && (!c->last_switch_ns || !(c->switches & 63)))
+		c->mono_off_ns = bpf_ktime_get_ns() - now;
 	c->last_switch_ns = now;
 	c->cur_pid = next_pid;
 
@@ -332,8 +422,7 @@ static __always_inline int on_switch(bool btf, void *ctx, bool preempt, struct t
 			if (runnable)
 				t->involuntary++;
 			/* the wait that ended when this run began: one lookup per switch */
-			if (t->enq_ns && in >= t->enq_ns) {
-				__u64 wait = in - t->enq_ns;
+			if (prev_wait(btf, prev, t, in, &wait)) {
 				__u32 slot = hist_slot(wait);
 
 				t->rq_lat_sum_ns += wait;
@@ -347,7 +436,8 @@ static __always_inline int on_switch(bool btf, void *ctx, bool preempt, struct t
 			}
 			t->flags &= ~SCHEDAGG_TASK_WOKEN;
 			/* preempted: it waits again from now */
-			t->enq_ns = runnable ? now : 0;
+			if (!use_sched_info)
+				t->enq_ns = runnable ? now : 0;
 			if (--t->refresh == 0) {
 				/* prev is current here: the cheap helpers read it */
 				bpf_get_current_comm(t->comm, sizeof(t->comm));
@@ -356,16 +446,14 @@ static __always_inline int on_switch(bool btf, void *ctx, bool preempt, struct t
 			}
 		}
 	}
-	/* the feed's record says how long next waited: only then is next looked up */
-	if (feed_on && next_pid) {
-		t = bpf_map_lookup_elem(&tasks, &next_pid);
-		if (t && t->enq_ns && now >= t->enq_ns) {
-			lat = now - t->enq_ns;
-			rq_lat = true;
-		}
+	if (feed_on) {
+		/* the feed's record says how long next waited */
+		if (next_pid)
+			rq_lat = next_wait(btf, next, next_pid, now, &lat);
+		/* records carry CLOCK_MONOTONIC */
+		feed_switch(btf, c, switch_on_rq_clock(btf) ? bpf_ktime_get_ns() : now, cpu, preempt, prev, next,
+			    prev_pid, next_pid, rq_lat, lat);
 	}
-	if (feed_on)
-		feed_switch(btf, c, now, cpu, preempt, prev, next, prev_pid, next_pid, rq_lat, lat);
 	return 0;
 }
 
@@ -400,7 +488,8 @@ static __always_inline int on_waking(bool btf, struct task_struct *p, __u32 type
 		t->wakeups++;
 		/* a task woken while still on its CPU does not wait for this wake-up */
 		if (!task_on_cpu(btf, p)) {
-			t->enq_ns = now ? now : (now = bpf_ktime_get_ns());
+			if (!use_sched_info)
+				t->enq_ns = now ? now : (now = bpf_ktime_get_ns());
 			t->waker = (__u32)bpf_get_current_pid_tgid();
 			t->waker_cpu = cpu;
 			t->flags |= SCHEDAGG_TASK_WOKEN;
@@ -433,7 +522,7 @@ static __always_inline int on_wakeup_new(bool btf, struct task_struct *p)
 	if (!pid)
 		return 0;
 	t = task_get(p, pid, now);
-	if (t)
+	if (t && !use_sched_info)
 		t->enq_ns = now;
 	if (feed_on)
 		feed_wakeup(btf, cpu_get(), now, bpf_get_smp_processor_id(), SCHED_EVENT_WAKEUP_NEW, p, pid);

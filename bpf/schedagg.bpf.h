@@ -30,6 +30,7 @@ struct schedagg_cpu {
 	__u64 busy_ns;      /* time a non-idle task ran, closed at each switch */
 	__u64 idle_ns;      /* time the idle task ran */
 	__u64 last_switch_ns; /* start of the open segment; 0 before the first switch */
+	__u64 mono_off_ns;  /* CLOCK_MONOTONIC - the switch clock (mod 2^64), see use_sched_info */
 	__u32 cur_pid;      /* the task of the open segment (0: idle) */
 	__u32 pad0;
 	__u64 rq_lat_sum_ns;
@@ -74,12 +75,14 @@ enum schedagg_task_flags {
  * evicts silently, so inserts are counted per CPU and user space derives
  * evictions = inserts - its own deletions - entries present. Everything is
  * updated when the task switches out (one lookup per context switch: the
- * wait that preceded the run ends where the CPU's previous switch was) and
+ * wait that preceded the run is the growth of the kernel's sched_info since
+ * the previous switch-out, or ends where the CPU's previous switch was) and
  * when it is woken. */
 struct schedagg_task {
 	__u64 created_ns;   /* identifies this life of the entry: a reused pid gets a new one */
 	__u64 runtime_ns;   /* on-CPU time, closed at each switch-out */
-	__u64 enq_ns;       /* when it became runnable (woken, or preempted); 0 while not waiting */
+	__u64 enq_ns;       /* without use_sched_info: when it became runnable (woken, or preempted); 0 while not waiting */
+	__u64 run_delay_ns; /* with use_sched_info: task_struct.sched_info.run_delay at the last switch-out */
 	__u64 rq_lat_sum_ns;
 	__u64 cgroup_id;
 	__u32 switches;     /* switch-outs */
@@ -96,6 +99,8 @@ struct schedagg_task {
 	__u32 acc_waker;    /* the pair being accumulated, while acc_count > 0 */
 	__u32 acc_epoch;
 	__u32 acc_count;
+	__u32 pcount;       /* with use_sched_info: sched_info.pcount at the last switch-out */
+	__u32 pad;
 	__u64 acc_lat_sum_ns;
 	__u32 acc_locality[SCHEDAGG_LOCALITY_MAX];
 	char comm[16];

@@ -13,6 +13,7 @@
 #include "events.h"
 #include "log.h"
 #include "macro.h"
+#include "procfs.h"
 #include "schedagg.bpf.h"
 #include "schedagg.h"
 #include "schedagg.skel.h"
@@ -79,6 +80,8 @@ struct exited {
 struct schedagg {
 	struct schedagg_bpf *skel;
 	bool btf; /* the flavour that loaded */
+	bool sched_info; /* loaded with use_sched_info (see schedagg.bpf.c) */
+	char sched_info_reason[160]; /* why not, when not */
 	int nr_cpus;
 	size_t ring_bytes;
 	unsigned max_tasks;
@@ -106,9 +109,8 @@ static size_t round_pow2(size_t v)
 	return p;
 }
 
-static void probe_tracepoints(struct schedagg *s)
+static void probe_tracepoints(struct schedagg *s, const struct btf *vmlinux)
 {
-	struct btf *vmlinux = btf__load_vmlinux_btf();
 	char name[64];
 
 	for (size_t i = 0; i < NR_TPS; i++) {
@@ -125,10 +127,70 @@ static void probe_tracepoints(struct schedagg *s)
 				 "this kernel has no %s:%s tracepoint (no %s in its BTF)", tps[i].subsystem,
 				 tps[i].name, name);
 	}
-	btf__free(vmlinux);
 }
 
-static int load(struct schedagg *s, bool btf)
+static bool btf_has_member(const struct btf *btf, const char *type, const char *member)
+{
+	int id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, (__u32)id) : NULL;
+	const struct btf_member *m;
+
+	if (!t)
+		return false;
+	m = btf_members(t);
+	for (unsigned i = 0; i < btf_vlen(t); i++, m++) {
+		const char *n = btf__name_by_offset(btf, m->name_off);
+
+		if (n && strcmp(n, member) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The first of members[n][0].members[n][1] the kernel's BTF lacks, as a reason. */
+static bool btf_has_members(const struct btf *vmlinux, const char *const (*members)[2], size_t n, char *reason,
+			    size_t size)
+{
+	if (!vmlinux) {
+		snprintf(reason, size, "the kernel has no BTF");
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!btf_has_member(vmlinux, members[i][0], members[i][1])) {
+			snprintf(reason, size, "the kernel's struct %s has no %s", members[i][0], members[i][1]);
+			return false;
+		}
+	return true;
+}
+
+/* use_sched_info: the kernel counts each task's run-queue waits
+ * (CONFIG_SCHED_INFO, and on older kernels delay accounting on) and a task's
+ * run queue is reachable as se.cfs_rq->rq (CONFIG_FAIR_GROUP_SCHED), in
+ * fields its BTF describes. Says why not in sched_info_reason. */
+static bool probe_sched_info(struct schedagg *s, const struct btf *vmlinux)
+{
+	static const char *const members[][2] = {
+		{ "task_struct", "sched_info" }, { "sched_info", "run_delay" }, { "sched_info", "pcount" },
+		{ "sched_info", "last_queued" }, { "task_struct", "se" },	   { "sched_entity", "cfs_rq" },
+		{ "cfs_rq", "rq" },		   { "rq", "clock" },
+	};
+	unsigned long long sum = 0, delay = 0, pcount = 0;
+	char buf[128];
+
+	if (!btf_has_members(vmlinux, members, ELEMENTSOF(members), s->sched_info_reason,
+			     sizeof(s->sched_info_reason)))
+		return false;
+	/* "sum_exec_runtime run_delay pcount": we have run, so pcount > 0 where counted */
+	if (read_small_file("/proc/self/schedstat", buf, sizeof(buf)) < 0 ||
+	    sscanf(buf, "%llu %llu %llu", &sum, &delay, &pcount) != 3 || pcount == 0) {
+		snprintf(s->sched_info_reason, sizeof(s->sched_info_reason),
+			 "this kernel does not count run-queue waits (/proc/self/schedstat has no timeslices)");
+		return false;
+	}
+	return true;
+}
+
+static int load(struct schedagg *s, bool btf, bool sched_info)
 {
 	struct schedagg_bpf *skel = schedagg_bpf__open();
 	int r;
@@ -143,6 +205,8 @@ static int load(struct schedagg *s, bool btf)
 		bpf_program__set_autoload(tp_prog(s, i, false), on && !btf);
 		s->tp[i].btf = btf;
 	}
+	skel->rodata->use_sched_info = sched_info;
+	s->sched_info = sched_info;
 	r = bpf_map__set_max_entries(skel->maps.cpu_shared, (unsigned)s->nr_cpus);
 	if (r >= 0)
 		r = bpf_map__set_max_entries(skel->maps.feed_cpus, (unsigned)s->nr_cpus);
@@ -211,9 +275,41 @@ static void tp_detach(struct schedagg *s, size_t i)
 	s->tp[i].link = NULL;
 }
 
+/* Mirrors switch_on_rq_clock() in schedagg.bpf.c. */
+static bool switch_on_rq_clock(const struct schedagg *s)
+{
+	return s->btf && s->sched_info;
+}
+
+/* Why sched_switch reads bpf_ktime_get_ns(), when it does. */
+static const char *switch_clock_reason(const struct schedagg *s)
+{
+	if (!s->sched_info)
+		return s->sched_info_reason;
+	return s->btf ? "" : "raw_tp: the run queue's clock would take three probe reads";
+}
+
+/* load() with use_sched_info where the probe allowed it, else (or if the
+ * verifier refuses it) without. */
+static int load_clocked(struct schedagg *s, bool btf, bool sched_info)
+{
+	int r;
+
+	if (sched_info) {
+		r = load(s, btf, true);
+		if (r >= 0)
+			return r;
+		snprintf(s->sched_info_reason, sizeof(s->sched_info_reason),
+			 "loading the programs that read sched_info failed: %s", strerror(-r));
+	}
+	return load(s, btf, false);
+}
+
 int schedagg_start(const struct schedagg_opts *o, struct schedagg **ret)
 {
 	struct schedagg *s = calloc(1, sizeof(*s));
+	struct btf *vmlinux;
+	bool sched_info;
 	int r;
 
 	if (!s)
@@ -225,7 +321,10 @@ int schedagg_start(const struct schedagg_opts *o, struct schedagg **ret)
 	}
 	s->ring_bytes = round_pow2(o->ring_bytes ? o->ring_bytes : SCHEDAGG_RING_DEFAULT);
 	s->max_tasks = o->max_tasks ? o->max_tasks : SCHEDAGG_MAX_TASKS_DEFAULT;
-	probe_tracepoints(s);
+	vmlinux = btf__load_vmlinux_btf();
+	probe_tracepoints(s, vmlinux);
+	sched_info = probe_sched_info(s, vmlinux);
+	btf__free(vmlinux);
 	if (!s->tp[0].exists) {
 		r = -EOPNOTSUPP;
 		log_error("%s", s->tp[0].reason);
@@ -233,17 +332,22 @@ int schedagg_start(const struct schedagg_opts *o, struct schedagg **ret)
 	}
 	r = -EOPNOTSUPP;
 	if (o->prefer_btf) {
-		r = load(s, true);
+		r = load_clocked(s, true, sched_info);
 		if (r < 0)
 			log_warning_errno(r, "loading the tp_btf programs failed (%m), falling back to raw_tp");
 		else
 			s->btf = true;
 	}
 	if (!s->skel) {
-		r = load(s, false);
+		r = load_clocked(s, false, sched_info);
 		if (r < 0)
 			goto fail;
 	}
+	if (!s->sched_info)
+		log_notice("run-queue waits are timed from sched_waking with bpf_ktime_get_ns() (slower): %s",
+			   s->sched_info_reason);
+	else if (!switch_on_rq_clock(s))
+		log_info("sched_switch reads bpf_ktime_get_ns(): %s", switch_clock_reason(s));
 	fill_topology(s, o->root);
 	for (size_t i = 0; i < NR_TPS; i++) {
 		if (tps[i].role != TP_AGGREGATION)
@@ -449,13 +553,17 @@ static int read_cpus(struct schedagg *s, struct agg_read *r, uint64_t *ret_now)
 		c->busy_ns = v[i].busy_ns;
 		c->idle_ns = v[i].idle_ns;
 		c->cur_pid = v[i].cur_pid;
-		/* the open segment, up to now */
-		if (v[i].last_switch_ns && now > v[i].last_switch_ns) {
-			c->open_ns = now - v[i].last_switch_ns;
-			if (v[i].cur_pid)
-				c->busy_ns += now - v[i].last_switch_ns;
-			else
-				c->idle_ns += now - v[i].last_switch_ns;
+		/* the open segment, up to now (the switch clock moved to CLOCK_MONOTONIC) */
+		if (v[i].last_switch_ns) {
+			uint64_t last = v[i].last_switch_ns + v[i].mono_off_ns;
+
+			if (now > last) {
+				c->open_ns = now - last;
+				if (v[i].cur_pid)
+					c->busy_ns += now - last;
+				else
+					c->idle_ns += now - last;
+			}
 		}
 		c->rq_lat_sum_ns = v[i].rq_lat_sum_ns;
 		c->rq_lat_count = v[i].rq_lat_count;
@@ -738,6 +846,20 @@ static json_t *maps_json(const struct schedagg *s)
 			 "ring_buffer_bytes", (json_int_t)s->ring_bytes);
 }
 
+/* Where the hot programs get their times, and why not from the kernel's
+ * clocks when they do not. */
+static json_t *clocks_json(const struct schedagg *s)
+{
+	json_t *o = json_pack("{s:s, s:s}", "run_queue_waits",
+			      s->sched_info ? "task_struct.sched_info (as /proc/PID/schedstat)"
+					    : "sched_waking to sched_switch, bpf_ktime_get_ns()",
+			      "switch_time", switch_on_rq_clock(s) ? "rq->clock" : "bpf_ktime_get_ns()");
+
+	if (o && !switch_on_rq_clock(s))
+		json_object_set_new(o, "reason", json_string(switch_clock_reason(s)));
+	return o;
+}
+
 json_t *schedagg_to_json(const struct schedagg *s)
 {
 	_cleanup_free_ uint64_t *per_cpu = calloc((size_t)s->nr_cpus, sizeof(uint64_t));
@@ -746,8 +868,8 @@ json_t *schedagg_to_json(const struct schedagg *s)
 
 	if (!per_cpu || schedagg_switches(s, &total, per_cpu, (unsigned)s->nr_cpus) < 0)
 		return NULL;
-	o = json_pack("{s:s, s:I, s:[], s:[], s:o}", "attach", schedagg_attach_kind(s), "sched_switch_count",
-		      (json_int_t)total, "programs", "per_cpu", "maps", maps_json(s));
+	o = json_pack("{s:s, s:I, s:[], s:[], s:o, s:o}", "attach", schedagg_attach_kind(s), "sched_switch_count",
+		      (json_int_t)total, "programs", "per_cpu", "maps", maps_json(s), "clocks", clocks_json(s));
 	if (!o)
 		return NULL;
 	progs = json_object_get(o, "programs");

@@ -34,7 +34,8 @@ const char *schedagg_attach_kind(const struct schedagg *s);
 unsigned schedagg_nr_cpus(const struct schedagg *s);
 /* Sum and per-CPU context switch counts since attach. */
 int schedagg_switches(const struct schedagg *s, uint64_t *ret_total, uint64_t *per_cpu, unsigned nr_cpus);
-/* {"attach", "programs": [{"name","id","section"}], "sched_switch_count", "per_cpu": [...], "maps": {...}} */
+/* {"attach", "programs": [{"name","id","section"}], "sched_switch_count", "per_cpu": [...], "maps": {...},
+ *  "clocks": {"run_queue_waits", "switch_time", "reason"?}} */
 json_t *schedagg_to_json(const struct schedagg *s);
 
 /* Every tracepoint this collector can trace:

@@ -53,8 +53,11 @@ for i in 1 2; do
 	pids+=($!)
 done
 hog1=${pids[0]}
-$HELPER sample "$TMP/samples" 7 "$hog1" &
+$HELPER sample "$TMP/samples" 9 "$hog1" &
 sampler=$!
+# its 9 s start at its first sample, which a loaded machine can delay by seconds, and the 5 s
+# window, read 6.5 s later, must lie within them
+for _ in $(seq 200); do [ -s "$TMP/samples" ] && break; sleep 0.05; done
 sleep 6.5
 cpu=$(ctl --json show stats://aggregated/cpu window=5)
 proc=$(ctl --json show stats://aggregated/process window=5 pid="$hog1")
@@ -69,6 +72,10 @@ bpf_rt=$(jq -r '.tasks[0].runtime_ms * 1000000 | floor' <<<"$proc")
 proc_rt=$($HELPER interp "$TMP/samples" "$pstart" "$pend" "$hog1")
 check "hog's runtime from stats://aggregated/process ($bpf_rt ns) agrees with /proc/$hog1/schedstat ($proc_rt ns) within 2%" \
 	within "$bpf_rt" "$proc_rt" 2
+bpf_wait=$(jq -r '.tasks[0].rq_latency | .avg_us * .count * 1000 | floor' <<<"$proc")
+proc_wait=$($HELPER interp "$TMP/samples" "$pstart" "$pend" "$hog1.wait")
+check "its run-queue waits ($bpf_wait ns) add up to the growth of its schedstat run_delay ($proc_wait ns) within 2%" \
+	within "$bpf_wait" "$proc_wait" 2
 # EEVDF gives each hog a slice (base_slice_ns, 3 ms here unless tuned) before the other runs, so a
 # hog waits about one slice per turn: expect the average wait between 0.2 ms and 20 ms (a tick and
 # other tasks on CPU 1 stretch it; less than 0.2 ms would mean waits were not measured).

@@ -20,16 +20,18 @@ def ctxt():
     raise RuntimeError("no ctxt in /proc/stat")
 
 
-def runtime(pid):
+def schedstat(pid, field):
+    """/proc/PID/schedstat: 0 sum_exec_runtime, 1 run_delay (ns)."""
     try:
         with open(f"/proc/{pid}/schedstat") as f:
-            return int(f.read().split()[0])
+            return int(f.read().split()[field])
     except OSError:
         return None
 
 
 def sample(out, seconds, pids):
-    """Every 10 ms: CLOCK_MONOTONIC ns, /proc/stat ctxt, each pid's sum_exec_runtime."""
+    """Every 10 ms: CLOCK_MONOTONIC ns, /proc/stat ctxt, each pid's sum_exec_runtime (key PID) and
+    run_delay (key PID.wait)."""
     end = time.clock_gettime_ns(MONO) + int(float(seconds) * 1e9)
     with open(out, "w") as f:
         while time.clock_gettime_ns(MONO) < end:
@@ -37,7 +39,8 @@ def sample(out, seconds, pids):
             t0 = time.clock_gettime_ns(MONO)
             row = {"ctxt": ctxt()}
             for p in pids:
-                row[p] = runtime(p)
+                row[p] = schedstat(p, 0)
+                row[p + ".wait"] = schedstat(p, 1)
             row["t"] = (t0 + time.clock_gettime_ns(MONO)) // 2
             f.write(json.dumps(row) + "\n")
             time.sleep(0.01)

@@ -12,7 +12,7 @@ set -u
 BUILD=${1:?usage: bench-feed-throughput.sh BUILD_DIR}
 SYN=$BUILD/tests/bench/feed-synthetic
 READER=$BUILD/tests/bench/feed-reader
-SCHEDMCP=$BUILD/mcp-frontend/schedmcp
+SCHEDMCP=${BENCH_SCHEDMCP:-$BUILD/mcp-frontend/schedmcp} # another build's, to measure a front-end change
 CTL=$BUILD/collectord/collectorctl
 bench_tmp
 machine

@@ -312,19 +312,18 @@ static int producer_run(struct producer *pr, double rate, double seconds)
 		if (producing && (rate > 0 || pr->fq.count < PRODUCE_BURST))
 			produce(pr, want);
 		r = sub_flush(pr);
-		if (pr->serving && (r == -EPIPE || r == -ECONNRESET)) {
-			pr->gone = true; /* the client went away: the end of the run */
-			r = 0;
-			break;
-		}
-		if (r < 0)
-			break;
 		/* socket full: wait until it drains; nothing due yet: sleep a millisecond */
-		if (r == 0 || !producing || (rate > 0 && want == 0)) {
+		if (r == 0 || (r > 0 && (!producing || (rate > 0 && want == 0)))) {
 			pfd.events |= r == 0 ? POLLOUT : 0;
 			poll(&pfd, 1, 1);
 		}
-		if (pr->serving && (r = serve_input(pr)) < 0)
+		if (r >= 0 && pr->serving)
+			r = serve_input(pr);
+		if (pr->serving && (r == -EPIPE || r == -ECONNRESET)) {
+			pr->gone = true; /* the client went away: the end of the run */
+			r = 0;
+		}
+		if (r < 0)
 			break;
 		now = bench_now();
 	}

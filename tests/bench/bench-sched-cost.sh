@@ -5,11 +5,14 @@
 #   mixed load: `perf bench sched messaging -g 10 -l 1000`, relative to untraced, with the spread
 # Peers, each in the same interleaved rounds: collectord (its always-on aggregation, no client),
 # libbpf-tools runqlat, a bpftrace one-liner counting sched_switch per CPU, perf sched record.
+#   BPF run time: collectord's own programs under the same pipe load with BPF statistics on (as
+#     bpf://programs turns them on), per run: robust to a noisy machine, unlike the times above.
 set -u
 . "$(dirname "$0")/lib-bench.sh"
 BUILD=${1:?usage: bench-sched-cost.sh BUILD_DIR}
 [ "$(id -u)" -eq 0 ] || skip "needs root (BPF tracers)"
 command -v perf >/dev/null || skip "perf is not installed (apt-get install linux-perf)"
+command -v jq >/dev/null || skip "jq is not installed (apt-get install jq)"
 bench_tmp
 machine
 if short; then loops=100000 msg_loops=200 rounds=5; else loops=500000 msg_loops=1000 rounds=7; fi
@@ -83,6 +86,30 @@ for ((r = 0; r < rounds; r++)); do
 	done
 done
 
+# bpf_run_time: collectord's sched_switch and sched_waking programs, ns per run, under one pipe run
+bpf_run_time() {
+	command -v bpftool >/dev/null || { echo "  not measured: bpftool is not installed"; return 0; }
+	start_collector "$BUILD" || return 1
+	local ctl=("$BUILD/collectord/collectorctl" --socket "$SOCK") ids
+	# reading bpf://programs turns the statistics on (until a minute without a read)
+	"${ctl[@]}" --json show bpf://programs limit=1 >/dev/null || { echo "  not measured: bpf://programs failed"; return 1; }
+	ids=$("${ctl[@]}" --json status | jq -r '.bpf.programs[] | select(.name | test("^sched_(switch|waking)_")) | "\(.id) \(.name)"')
+	snap() {
+		while read -r id _; do
+			bpftool prog show id "$id" -j | jq -r '"\(.id) \(.run_cnt // 0) \(.run_time_ns // 0)"'
+		done <<<"$ids"
+	}
+	snap >"$TMP/stats.a"
+	run_pipe >/dev/null || { echo "  perf bench failed"; return 1; }
+	snap >"$TMP/stats.b"
+	kill "$COLLECTOR_PID"; wait "$COLLECTOR_PID" 2>/dev/null; COLLECTOR_PID=
+	# per context switch: both programs' time over sched_switch's runs (wake-ups per switch included)
+	join <(sort "$TMP/stats.a") <(sort "$TMP/stats.b") | join - <(sort <<<"$ids") |
+		awk '{ n = $4 - $2; t = $5 - $3; if (n <= 0) next
+		       printf "  %-18s %7.1f ns/run  (%d runs)\n", $6, t / n, n; all += t; if ($6 ~ /switch/) sw = n }
+		     END { if (sw > 0) printf "  %-18s %7.1f ns per context switch\n", "both", all / sw }'
+}
+
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 minmax() { tr ' ' '\n' | grep -v '^$' | sort -g | awk 'NR==1{a=$1} {b=$1} END {printf "%s..%s", a, b}'; }
 base_t=$(median <<<"${pipe_t[none]}")
@@ -104,6 +131,9 @@ for t in "${tracers[@]}"; do
 	printf '  %-12s %10s %12s %14s %12s\n' "$t" "$tt" "$sw" "$ns" "$ratio"
 done
 echo "  goal: collectord at most 150 ns per context switch, below every peer"
+echo
+echo "BPF run time of collectord's programs, statistics on (their own clock reads included), same load"
+bpf_run_time || exit 1
 echo
 echo "mixed load: perf bench sched messaging -g 10 -l $msg_loops, median of $rounds rounds"
 printf '  %-12s %10s %10s %16s\n' tracer "time (s)" overhead "spread (s)"

@@ -86,6 +86,7 @@ static int handle_read(struct peer *p, uint32_t request_id, const json_t *args, 
 {
 	const char *uri;
 	const json_t *rargs;
+	int r;
 
 	if (json_get_string(args, "uri", &uri) < 0) {
 		*ret_error = strdup("READ needs a string member \"uri\"");
@@ -96,7 +97,9 @@ static int handle_read(struct peer *p, uint32_t request_id, const json_t *args, 
 		*ret_error = strdup("READ member \"args\" must be an object");
 		return -EINVAL;
 	}
-	return resource_read(p->m, p, uri, rargs, ret_reply, ret_error);
+	/* The answer goes out as printed text (maybe kept from an earlier read). */
+	r = resource_answer(p, request_id, uri, rargs, ret_error);
+	return r < 0 ? r : 1;
 }
 
 static int handle_reload(struct peer *p, uint32_t request_id, const json_t *args, json_t **ret_reply,

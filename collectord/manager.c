@@ -21,6 +21,7 @@
 #include "peer.h"
 #include "sampler.h"
 #include "profile.h"
+#include "render-cache.h"
 #include "schedagg.h"
 #include "schedstats.h"
 
@@ -428,6 +429,7 @@ void manager_free(struct manager *m)
 	aggregate_free(m->aggregate);
 	schedagg_stop(m->schedagg);
 	sampler_free(m->sampler);
+	render_cache_free(m->render_cache);
 	bpfstats_free(m);
 	if (m->listen_ev)
 		event_free(m->listen_ev);

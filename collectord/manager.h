@@ -18,6 +18,7 @@ struct aggregate;
 struct feed;
 struct dsqlive;
 struct profiler;
+struct render_cache;
 
 struct manager_options {
 	const char *socket_path;   /* NULL: default; ignored under socket activation */
@@ -62,6 +63,7 @@ struct manager {
 	struct dsqlive *dsqlive;     /* stats://aggregated/dsq's collection while a sched_ext scheduler runs */
 	struct sampler *sampler; /* /proc samples behind the stats://system resources */
 	struct bpf_stats_hold bpf_stats; /* BPF_ENABLE_STATS while bpf://programs readers want it */
+	struct render_cache *render_cache; /* printed READ answers, made on first use (resources.c) */
 
 	uint64_t start_mono_ns;
 	int exit_code;

@@ -1,22 +1,31 @@
-/* resources.c: URI -> reader table for READ requests; each reader builds its answer from live data. */
+/* resources.c: URI -> reader table for READ requests; each reader builds its answer from live data, and
+ * the answers computed from the BPF window ring or the topology are printed once and kept while it stays. */
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "aggregate.h"
 #include "bpfprogs.h"
 #include "bpfstats.h"
 #include "errmsg.h"
 #include "feed.h"
 #include "json-util.h"
+#include "log.h"
 #include "macro.h"
 #include "manager.h"
 #include "paging.h"
+#include "peer.h"
+#include "procfs.h"
 #include "profile.h"
+#include "render-cache.h"
 #include "resources.h"
 #include "sampler.h"
 #include "schedstats.h"
 #include "scheduler.h"
 #include "scx.h"
+#include "schedwin.h"
 #include "scxstats.h"
 #include "topology.h"
 #include "tracefs.h"
@@ -26,10 +35,19 @@ typedef int (*resource_fn)(struct manager *m, const json_t *args, json_t **ret, 
 typedef int (*resource_peer_fn)(struct manager *m, const struct peer *p, const json_t *args, json_t **ret,
 				char **ret_error);
 
+/* What an answer is computed from, when it can be kept until that changes. */
+enum resource_source {
+	SOURCE_LIVE,      /* read anew every time (or with side effects): never kept */
+	SOURCE_AGGREGATE, /* the BPF window ring: changes every interval */
+	SOURCE_TOPOLOGY,  /* sysfs: changes on CPU hotplug, and frequencies any time */
+	SOURCE_MAX,
+};
+
 struct resource {
 	const char *uri;
 	const char *description;
 	resource_fn read;
+	enum resource_source source;
 };
 
 struct peer_resource {
@@ -226,28 +244,35 @@ static int read_system_network(struct manager *m, const json_t *args, json_t **r
 }
 
 static const struct resource resources[] = {
-	{ "topology://info", "CPUs, cores, LLCs and NUMA nodes with their mappings", read_topology },
+	{ "topology://info", "CPUs, cores, LLCs and NUMA nodes with their mappings", read_topology,
+	  SOURCE_TOPOLOGY },
 	{ "scheduler://current", "the scheduler in charge: sched_ext ops or the fair class (EEVDF/CFS)",
-	  read_scheduler_current },
-	{ "stats://scheduler/scx", "the kernel's sched_ext counters and events, parsed", read_scx_counters },
-	{ "stats://scheduler/raw", "the running sched_ext scheduler's own scx_stats statistics", read_scx_raw },
-	{ "events://perf", "tracepoints by subsystem, paged and filterable", read_tracepoints },
-	{ "events://kprobe", "functions kprobes can attach to, paged and filterable", read_kprobe_functions },
-	{ "bpf://programs", "loaded BPF programs with run counts and run time", read_bpf_programs },
+	  read_scheduler_current, SOURCE_LIVE },
+	{ "stats://scheduler/scx", "the kernel's sched_ext counters and events, parsed", read_scx_counters,
+	  SOURCE_LIVE },
+	{ "stats://scheduler/raw", "the running sched_ext scheduler's own scx_stats statistics", read_scx_raw,
+	  SOURCE_LIVE },
+	{ "events://perf", "tracepoints by subsystem, paged and filterable", read_tracepoints, SOURCE_LIVE },
+	{ "events://kprobe", "functions kprobes can attach to, paged and filterable", read_kprobe_functions,
+	  SOURCE_LIVE },
+	{ "bpf://programs", "loaded BPF programs with run counts and run time", read_bpf_programs,
+	  SOURCE_LIVE }, /* reading turns run-time statistics on */
 	{ "stats://system/cpu", "cpu time shares, context switch, interrupt and softirq rates over 1-60 s",
-	  read_system_cpu },
+	  read_system_cpu, SOURCE_LIVE }, /* sample_age_ms: as old as the sample is now */
 	{ "stats://system/memory", "meminfo totals and ratios, paging and reclaim rates, pressure (PSI)",
-	  read_system_memory },
+	  read_system_memory, SOURCE_LIVE },
 	{ "stats://system/network", "per-interface byte, packet, error and drop counters and rates",
-	  read_system_network },
+	  read_system_network, SOURCE_LIVE },
 	{ "stats://aggregated/cpu", "per CPU from BPF over 1-60 s: utilization, frequency, switches, wakeups, "
-	  "migrations, run-queue latency avg/p50/p99/max", schedstats_cpu_json },
-	{ "stats://aggregated/llc", "the per-CPU figures summed per last-level cache", schedstats_llc_json },
-	{ "stats://aggregated/node", "the per-CPU figures summed per NUMA node", schedstats_node_json },
+	  "migrations, run-queue latency avg/p50/p99/max", schedstats_cpu_json, SOURCE_AGGREGATE },
+	{ "stats://aggregated/llc", "the per-CPU figures summed per last-level cache", schedstats_llc_json,
+	  SOURCE_AGGREGATE },
+	{ "stats://aggregated/node", "the per-CPU figures summed per NUMA node", schedstats_node_json,
+	  SOURCE_AGGREGATE },
 	{ "stats://aggregated/dsq", "sched_ext dispatch queues: depth, enqueues, dispatches, latency",
-	  schedstats_dsq_json },
+	  schedstats_dsq_json, SOURCE_LIVE },
 	{ "stats://aggregated/process", "top tasks by CPU time over 1-60 s: runtime, switches, wakeups, migrations, "
-	  "run-queue latency, cgroup; paged and sortable", schedstats_process_json },
+	  "run-queue latency, cgroup; paged and sortable", schedstats_process_json, SOURCE_AGGREGATE },
 };
 
 /* Resources whose answer depends on the asking client. */
@@ -270,6 +295,138 @@ int resource_read(struct manager *m, const struct peer *p, const char *uri, cons
 	if (asprintf(ret_error, "unknown resource '%s'", uri) < 0)
 		*ret_error = NULL;
 	return -ENOENT;
+}
+
+/* ---- answers kept as text while their source stays the same ---- */
+
+/* Answers kept: a few URIs times the arguments clients use. */
+#define RENDER_CACHE_ENTRIES 32
+#define RENDER_CACHE_BYTES   (4u << 20)
+
+/* FNV-1a: the CPU online list, as a number for a stamp. */
+static uint64_t hash_text(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* The stamp of what an answer of `source` would be computed from now;
+ * false when it cannot be kept (the source is absent or being built). */
+static bool source_stamp(struct manager *m, enum resource_source source, struct render_stamp *ret)
+{
+	*ret = (struct render_stamp){ 0 };
+	switch (source) {
+	case SOURCE_AGGREGATE: {
+		const struct schedwin *w = m->aggregate ? aggregate_peek(m->aggregate) : NULL;
+		const struct agg_read *newest = w ? schedwin_latest(w) : NULL;
+
+		/* Fewer than two reads: the answer takes one itself. */
+		if (!newest || schedwin_count(w) < 2)
+			return false;
+		ret->source[0] = newest->mono_ns;
+		ret->source[1] = schedwin_count(w);
+		ret->source[2] = schedwin_interval_ms(w);
+		return true;
+	}
+	case SOURCE_TOPOLOGY: {
+		char path[512], online[4096];
+		int n;
+
+		/* Hotplug shows in the online list, read each time (one small
+		 * file, against the hundreds the topology takes); frequencies
+		 * change any time, so the answer is kept one interval at most. */
+		snprintf(path, sizeof(path), "%s/sys/devices/system/cpu/online", m->opt.sysfs_root);
+		n = read_file_at(AT_FDCWD, path, online, sizeof(online));
+		if (n < 0)
+			return false;
+		ret->source[0] = hash_text(online, strlen(online));
+		ret->source[1] = strlen(online);
+		ret->expires_ns = now_mono_ns() + (uint64_t)m->config.interval_msec * 1000000ull;
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+/* The cache key: the URI and the arguments, members sorted. */
+static char *cache_key(const char *uri, const json_t *args)
+{
+	_cleanup_free_ char *a = NULL;
+	char *key;
+
+	if (args && json_object_size(args) > 0) {
+		a = json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+		if (!a)
+			return NULL;
+	}
+	if (asprintf(&key, "%s %s", uri, a ? a : "{}") < 0)
+		return NULL;
+	return key;
+}
+
+/* Queues the answer: a reply too large for the peer is the peer's error. */
+static int send_text(struct peer *p, uint32_t id, const char *text, size_t len, char **ret_error)
+{
+	int r = peer_send_bytes(p, WIRE_REPLY, id, text, len, true);
+
+	if (r == -EMSGSIZE)
+		return errmsg_set(ret_error, r, "the reply is larger than MaxMessageBytes=%zu; ask for less",
+				  p->m->config.max_message_bytes);
+	if (r < 0)
+		log_debug_errno(r, "peer %" PRIu64 ": queueing reply failed: %m", p->id);
+	return 0;
+}
+
+static const struct resource *resource_find(const char *uri)
+{
+	for (size_t i = 0; i < ELEMENTSOF(resources); i++)
+		if (strcmp(resources[i].uri, uri) == 0)
+			return &resources[i];
+	return NULL;
+}
+
+int resource_answer(struct peer *p, uint32_t id, const char *uri, const json_t *args, char **ret_error)
+{
+	struct manager *m = p->m;
+	const struct resource *res = resource_find(uri);
+	_cleanup_json_ json_t *answer = NULL;
+	_cleanup_free_ char *key = NULL, *text = NULL;
+	struct render_stamp before, after;
+	bool keep = false;
+	size_t len = 0;
+	int r;
+
+	if (res && res->source != SOURCE_LIVE && source_stamp(m, res->source, &before)) {
+		const char *hit;
+
+		if (!m->render_cache && render_cache_new(RENDER_CACHE_ENTRIES, RENDER_CACHE_BYTES, &m->render_cache) < 0)
+			m->render_cache = NULL;
+		key = m->render_cache ? cache_key(uri, args) : NULL;
+		hit = key ? render_cache_get(m->render_cache, key, &before, now_mono_ns(), &len) : NULL;
+		if (hit)
+			return send_text(p, id, hit, len, ret_error);
+		keep = key != NULL;
+	}
+	r = resource_read(m, p, uri, args, &answer, ret_error);
+	if (r < 0)
+		return r;
+	text = json_dump_compact(answer, &len);
+	if (!text)
+		return -ENOMEM;
+	r = send_text(p, id, text, len, ret_error);
+	if (r < 0)
+		return r;
+	/* Kept only when the source did not move while the answer was made
+	 * (an answer may take a read of its own). */
+	if (keep && source_stamp(m, res->source, &after) &&
+	    memcmp(before.source, after.source, sizeof(before.source)) == 0 &&
+	    render_cache_put(m->render_cache, key, &before, TAKE_PTR(text), len) < 0)
+		log_debug("keeping the answer to %s failed: out of memory", uri);
+	return 0;
 }
 
 json_t *resource_list(void)

@@ -15,7 +15,8 @@ struct pending {
 	LIST_ENTRY(pending) link;
 	struct collector_link *owner;
 	uint32_t id;
-	collector_reply_fn cb;
+	collector_reply_fn cb; /* one of these two */
+	collector_text_reply_fn text_cb;
 	collector_progress_fn progress;
 	void *userdata;
 	struct event *timer;
@@ -43,15 +44,55 @@ struct collector_link {
 	LIST_HEAD(, subscription) subs;
 };
 
-static void pending_finish(struct pending *p, int err, const json_t *body, const char *message)
+/* The answer of a text request: the payload, or NULL on failure. */
+struct reply_text {
+	const char *text;
+	size_t len;
+};
+
+static void pending_finish_as(struct pending *p, int err, const json_t *body, const struct reply_text *text,
+			      const char *message)
 {
 	collector_reply_fn cb = p->cb;
+	collector_text_reply_fn text_cb = p->text_cb;
 	void *userdata = p->userdata;
 
 	LIST_REMOVE(p, link);
 	event_free(p->timer);
 	free(p);
-	cb(userdata, err, body, message);
+	if (text_cb)
+		text_cb(userdata, err, text ? text->text : NULL, text ? text->len : 0, message);
+	else
+		cb(userdata, err, body, message);
+}
+
+/* A failure, to either kind of request. */
+static void pending_finish(struct pending *p, int err, const json_t *body, const char *message)
+{
+	pending_finish_as(p, err, body, NULL, message);
+}
+
+/* A REPLY to a text request goes on as received, once checked; anything
+ * else is decoded as for the others. */
+static void pending_answer(struct pending *p, const struct wire_message *m)
+{
+	_cleanup_json_ json_t *body = NULL;
+	_cleanup_free_ char *error = NULL;
+	int r;
+
+	if (p->text_cb && m->type == WIRE_REPLY) {
+		struct reply_text t = {.text = (const char *)m->payload, .len = m->length};
+
+		if (json_text_check(t.text, t.len) < 0) {
+			pending_finish(p, -EPROTO, NULL,
+				       "collectord sent an answer that is not a JSON document");
+			return;
+		}
+		pending_finish_as(p, 0, NULL, &t, NULL);
+		return;
+	}
+	r = collector_reply_decode(m, &body, &error);
+	pending_finish(p, r, body, error ? error : r < 0 ? strerror(-r) : NULL);
 }
 
 static void link_disconnect(struct collector_link *l, int err)
@@ -104,7 +145,6 @@ static void on_readable(evutil_socket_t fd, short what, void *userdata)
 	for (;;) {
 		struct wire_message m = { 0 };
 		_cleanup_json_ json_t *body = NULL;
-		_cleanup_free_ char *error = NULL;
 		struct pending *p;
 		int r = collector_client_receive(l->client, &m);
 
@@ -142,11 +182,12 @@ static void on_readable(evutil_socket_t fd, short what, void *userdata)
 				p->progress(p->userdata, body);
 			continue;
 		}
-		r = collector_reply_decode(&m, &body, &error);
+		pending_answer(p, &m);
 		wire_message_done(&m);
-		pending_finish(p, r, body, error ? error : r < 0 ? strerror(-r) : NULL);
-		if (!l->client)
-			return;
+		/* An answer usually comes alone: back to the loop, which calls
+		 * again when more is waiting, rather than a recv() that finds
+		 * nothing. */
+		return;
 	}
 }
 
@@ -176,9 +217,20 @@ static int link_connect(struct collector_link *l, char **ret_error)
 	return 0;
 }
 
-uint32_t collector_link_request_opts(struct collector_link *l, enum wire_type type, const json_t *payload,
-				     const struct collector_request_opts *opts, collector_reply_fn cb,
-				     void *userdata)
+/* Sends a request whose answer goes to cb or, when it is NULL, text_cb. */
+/* A request that failed before it was sent. */
+static void fail_early(collector_reply_fn cb, collector_text_reply_fn text_cb, void *userdata, int err,
+		       const char *message)
+{
+	if (text_cb)
+		text_cb(userdata, err, NULL, 0, message);
+	else
+		cb(userdata, err, NULL, message);
+}
+
+static uint32_t link_request(struct collector_link *l, enum wire_type type, const json_t *payload,
+			     const struct collector_request_opts *opts, collector_reply_fn cb,
+			     collector_text_reply_fn text_cb, void *userdata)
 {
 	int timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms : l->timeout_ms;
 	struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
@@ -190,12 +242,12 @@ uint32_t collector_link_request_opts(struct collector_link *l, enum wire_type ty
 	if (r < 0) {
 		/* -ENOTCONN, not the connect() errno: an -ENOENT here must not
 		 * read as "the collector has no such resource". */
-		cb(userdata, -ENOTCONN, NULL, error ? error : strerror(-r));
+		fail_early(cb, text_cb, userdata, -ENOTCONN, error ? error : strerror(-r));
 		return 0;
 	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {
-		cb(userdata, -ENOMEM, NULL, "out of memory");
+		fail_early(cb, text_cb, userdata, -ENOMEM, "out of memory");
 		return 0;
 	}
 	r = collector_client_send(l->client, type, payload, &p->id);
@@ -208,12 +260,13 @@ uint32_t collector_link_request_opts(struct collector_link *l, enum wire_type ty
 			r = collector_client_send(l->client, type, payload, &p->id);
 		if (r < 0) {
 			free(p);
-			cb(userdata, -ENOTCONN, NULL, error ? error : "collectord went away; restart it");
+			fail_early(cb, text_cb, userdata, -ENOTCONN, error ? error : "collectord went away; restart it");
 			return 0;
 		}
 	}
 	p->owner = l;
 	p->cb = cb;
+	p->text_cb = text_cb;
 	p->progress = opts ? opts->progress : NULL;
 	p->userdata = userdata;
 	p->timer = evtimer_new(l->base, on_timeout, p);
@@ -221,11 +274,25 @@ uint32_t collector_link_request_opts(struct collector_link *l, enum wire_type ty
 		if (p->timer)
 			event_free(p->timer);
 		free(p);
-		cb(userdata, -ENOMEM, NULL, "out of memory");
+		fail_early(cb, text_cb, userdata, -ENOMEM, "out of memory");
 		return 0;
 	}
 	LIST_INSERT_HEAD(&l->pending, p, link);
 	return p->id;
+}
+
+uint32_t collector_link_request_opts(struct collector_link *l, enum wire_type type, const json_t *payload,
+				     const struct collector_request_opts *opts, collector_reply_fn cb,
+				     void *userdata)
+{
+	return link_request(l, type, payload, opts, cb, NULL, userdata);
+}
+
+uint32_t collector_link_request_text(struct collector_link *l, enum wire_type type, const json_t *payload,
+				     const struct collector_request_opts *opts, collector_text_reply_fn cb,
+				     void *userdata)
+{
+	return link_request(l, type, payload, opts, NULL, cb, userdata);
 }
 
 void collector_link_request(struct collector_link *l, enum wire_type type, const json_t *payload,

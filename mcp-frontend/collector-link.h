@@ -14,6 +14,13 @@ struct collector_link;
  * collector's own errno for its error replies. */
 typedef void (*collector_reply_fn)(void *userdata, int err, const json_t *body, const char *message);
 
+/* The same answer as text: on success `text` is the REPLY's payload as
+ * collectord sent it, len bytes (not NUL-terminated), checked to be one JSON
+ * object or array (json_text_check) and valid only during the call; on
+ * failure text is NULL and `message` says what to do. */
+typedef void (*collector_text_reply_fn)(void *userdata, int err, const char *text, size_t len,
+					const char *message);
+
 /* A PROGRESS message for a request in flight: {"progress","total","message"}. */
 typedef void (*collector_progress_fn)(void *userdata, const json_t *progress);
 
@@ -35,6 +42,12 @@ void collector_link_request(struct collector_link *l, enum wire_type type, const
  * collector_link_cancel(), or 0 when cb has already run. */
 uint32_t collector_link_request_opts(struct collector_link *l, enum wire_type type, const json_t *payload,
 				     const struct collector_request_opts *opts, collector_reply_fn cb,
+				     void *userdata);
+
+/* The same, answered as text, so that a caller that passes the answer on
+ * need not parse it and print it again. */
+uint32_t collector_link_request_text(struct collector_link *l, enum wire_type type, const json_t *payload,
+				     const struct collector_request_opts *opts, collector_text_reply_fn cb,
 				     void *userdata);
 
 /* Stops a request: tells the collector (CANCEL) and runs its callback now

@@ -11,7 +11,8 @@
 struct forward {
 	struct schedmcp *s;
 	struct mcp_request *req;
-	collector_reply_fn cb;
+	collector_reply_fn cb; /* one of these two */
+	collector_request_text_fn text_cb;
 	uint32_t handle;
 };
 
@@ -51,50 +52,84 @@ static bool log_unreachable_now(void)
 	return true;
 }
 
-static void on_reply(void *userdata, int err, const json_t *body, const char *message)
+/* Frees f, done with the collector, and returns its request: a later
+ * cancel has nothing to stop here (the callback may start another collector
+ * request on it). */
+static struct mcp_request *forward_end(struct forward *f, int err, const char *message)
 {
-	struct forward *f = userdata;
 	struct mcp_request *req = f->req;
-	collector_reply_fn cb = f->cb;
 	struct schedmcp *s = f->s;
 
 	free(f);
-	/* Done with the collector: a later cancel has nothing to stop here
-	 * (the callback may start another collector request on req). */
 	mcp_request_set_cancel(req, NULL, NULL);
 	if ((err == -ENOTCONN || err == -ECONNRESET) && log_unreachable_now())
 		mcp_server_logf(s->server, LOG_WARNING, "collector", "%s",
 				message ? message : "collectord unreachable");
-	cb(req, err, body, message);
+	return req;
+}
+
+static void on_reply(void *userdata, int err, const json_t *body, const char *message)
+{
+	struct forward *f = userdata;
+	collector_reply_fn cb = f->cb;
+
+	cb(forward_end(f, err, message), err, body, message);
+}
+
+static void on_text_reply(void *userdata, int err, const char *text, size_t len, const char *message)
+{
+	struct forward *f = userdata;
+	collector_request_text_fn cb = f->text_cb;
+
+	cb(forward_end(f, err, message), err, text, len, message);
+}
+
+static void forward_start(struct schedmcp *s, struct mcp_request *req, enum wire_type type,
+			  const json_t *payload, int timeout_ms, collector_reply_fn cb,
+			  collector_request_text_fn text_cb)
+{
+	const struct collector_request_opts opts = {
+	    .timeout_ms = timeout_ms,
+	    .progress = mcp_request_wants_progress(req) ? on_progress : NULL,
+	};
+	struct forward *f = NULL;
+	uint32_t handle;
+	int err = 0;
+	const char *message = NULL;
+
+	/* Cancelled while between two collector requests: start nothing. */
+	if (mcp_request_cancelled(req)) {
+		err = -ECANCELED;
+		message = "cancelled";
+	} else if (!(f = calloc(1, sizeof(*f)))) {
+		err = -ENOMEM;
+		message = "out of memory";
+	}
+	if (err < 0) {
+		if (text_cb)
+			text_cb(req, err, NULL, 0, message);
+		else
+			cb(req, err, NULL, message);
+		return;
+	}
+	*f = (struct forward){.s = s, .req = req, .cb = cb, .text_cb = text_cb};
+	handle = text_cb ? collector_link_request_text(s->link, type, payload, &opts, on_text_reply, f)
+			 : collector_link_request_opts(s->link, type, payload, &opts, on_reply, f);
+	/* 0: the reply callback already ran and freed f. */
+	if (handle == 0)
+		return;
+	f->handle = handle;
+	mcp_request_set_cancel(req, on_cancel, f);
 }
 
 void collector_request(struct schedmcp *s, struct mcp_request *req, enum wire_type type,
 		       const json_t *payload, int timeout_ms, collector_reply_fn cb)
 {
-	struct forward *f;
-	uint32_t handle;
+	forward_start(s, req, type, payload, timeout_ms, cb, NULL);
+}
 
-	/* Cancelled while between two collector requests: start nothing. */
-	if (mcp_request_cancelled(req)) {
-		cb(req, -ECANCELED, NULL, "cancelled");
-		return;
-	}
-	f = calloc(1, sizeof(*f));
-	if (!f) {
-		cb(req, -ENOMEM, NULL, "out of memory");
-		return;
-	}
-	*f = (struct forward){.s = s, .req = req, .cb = cb};
-	handle =
-	    collector_link_request_opts(s->link, type, payload,
-					&(struct collector_request_opts){
-					    .timeout_ms = timeout_ms,
-					    .progress = mcp_request_wants_progress(req) ? on_progress : NULL,
-					},
-					on_reply, f);
-	/* 0: on_reply already ran and freed f. */
-	if (handle == 0)
-		return;
-	f->handle = handle;
-	mcp_request_set_cancel(req, on_cancel, f);
+void collector_request_text(struct schedmcp *s, struct mcp_request *req, enum wire_type type,
+			    const json_t *payload, int timeout_ms, collector_request_text_fn cb)
+{
+	forward_start(s, req, type, payload, timeout_ms, NULL, cb);
 }

@@ -125,6 +125,14 @@ static uint64_t now_ms(const struct mcp_server *s)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+static void send_line(struct mcp_server *s, const char *line, size_t len)
+{
+	if (s->write_failed)
+		return;
+	if (s->cfg.write(s->cfg.write_userdata, line, len) < 0)
+		s->write_failed = true;
+}
+
 static void send_message(struct mcp_server *s, json_t *msg /* stolen */)
 {
 	_cleanup_free_ char *line = NULL;
@@ -134,10 +142,8 @@ static void send_message(struct mcp_server *s, json_t *msg /* stolen */)
 		return;
 	line = json_dump_compact(msg, &len);
 	json_decref(msg);
-	if (!line || s->write_failed)
-		return;
-	if (s->cfg.write(s->cfg.write_userdata, line, len) < 0)
-		s->write_failed = true;
+	if (line)
+		send_line(s, line, len);
 }
 
 /* An answer goes out alone, or into its batch. */
@@ -205,6 +211,20 @@ static void request_complete(struct mcp_request *r, json_t *msg /* stolen */)
 static void request_send_result(struct mcp_request *r, json_t *result)
 {
 	request_complete(r, jsonrpc_result(r->id, result));
+}
+
+/* request_complete() with the answer already printed as one message: sent
+ * as it is, except into a batch, which collects JSON values. */
+static void request_complete_line(struct mcp_request *r, const char *line, size_t len)
+{
+	if (r->cancelled || r->batch) {
+		/* not answered, or answered inside the batch's array */
+		request_complete(r, r->cancelled ? NULL : json_loadb(line, len, 0, NULL));
+		return;
+	}
+	r->server->answered++;
+	send_line(r->server, line, len);
+	request_free(r);
 }
 
 void mcp_request_error(struct mcp_request *r, int code, const char *message, json_t *data)
@@ -518,6 +538,76 @@ static void reply_within_budget(struct mcp_request *r, enum answer_kind kind, co
 
 void mcp_request_reply_resource(struct mcp_request *r, const char *uri, const json_t *body)
 {
+	reply_within_budget(r, ANSWER_RESOURCE, uri, body);
+}
+
+/* {"jsonrpc":"2.0","id":ID,"result":{"contents":[{"uri":URI,"mimeType":"application/json","text":TEXT}]}},
+ * printed here as jansson would print it: the text is JSON already, and
+ * printing it again would cost more than all the rest of the answer. */
+static char *resource_text_line(const json_t *id, const char *uri, const char *text, size_t len,
+				size_t *ret_len)
+{
+	static const char head[] = "{\"jsonrpc\":\"2.0\",\"id\":",
+			  mid[] = ",\"result\":{\"contents\":[{\"uri\":",
+			  mime[] = ",\"mimeType\":\"application/json\",\"text\":", tail[] = "}]}}";
+	_cleanup_free_ char *id_text = NULL;
+	size_t uri_len = strlen(uri), id_len, size;
+	char number[32], *line, *p;
+
+	/* Ids are integers or strings; anything else as jansson prints it. */
+	if (json_is_integer(id))
+		id_len =
+		    (size_t)snprintf(number, sizeof(number), "%" JSON_INTEGER_FORMAT, json_integer_value(id));
+	else if (json_is_string(id))
+		id_len = json_string_printed_size(json_string_value(id), json_string_length(id));
+	else if (!(id_text = json_dump_compact(id ? id : json_null(), &id_len)))
+		return NULL;
+	size = sizeof(head) - 1 + id_len + sizeof(mid) - 1 + json_string_printed_size(uri, uri_len) +
+	       sizeof(mime) - 1 + json_string_printed_size(text, len) + sizeof(tail) - 1;
+	line = malloc(size);
+	if (!line)
+		return NULL;
+	p = mempcpy(line, head, sizeof(head) - 1);
+	if (json_is_integer(id))
+		p = mempcpy(p, number, id_len);
+	else if (json_is_string(id))
+		p = json_string_print(p, json_string_value(id), json_string_length(id));
+	else
+		p = mempcpy(p, id_text, id_len);
+	p = mempcpy(p, mid, sizeof(mid) - 1);
+	p = json_string_print(p, uri, uri_len);
+	p = mempcpy(p, mime, sizeof(mime) - 1);
+	p = json_string_print(p, text, len);
+	p = mempcpy(p, tail, sizeof(tail) - 1);
+	*ret_len = (size_t)(p - line);
+	return line;
+}
+
+void mcp_request_reply_resource_text(struct mcp_request *r, const char *uri, const char *text, size_t len)
+{
+	_cleanup_json_ json_t *body = NULL;
+	_cleanup_free_ char *line = NULL;
+	json_error_t err;
+	size_t line_len = 0;
+
+	/* The URI came from the client, the text was checked by the caller:
+	 * both valid UTF-8, as a printed string must be. */
+	line = resource_text_line(r->id, uri, text, len, &line_len);
+	if (!line) {
+		mcp_request_error(r, JSONRPC_INTERNAL_ERROR, "out of memory", NULL);
+		return;
+	}
+	if (line_len <= r->server->answer_bytes) {
+		request_complete_line(r, line, line_len);
+		return;
+	}
+	/* Over the budget: cut at JSON boundaries, which needs the document. */
+	body = json_loadb(text, len, 0, &err);
+	if (!body) {
+		mcp_request_error(r, JSONRPC_INTERNAL_ERROR, "the collector's answer could not be parsed",
+				  json_pack("{s:s, s:s}", "uri", uri, "error", err.text));
+		return;
+	}
 	reply_within_budget(r, ANSWER_RESOURCE, uri, body);
 }
 

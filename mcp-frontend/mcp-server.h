@@ -218,6 +218,10 @@ void mcp_request_error(struct mcp_request *r, int code, const char *message, jso
 /* A resources/read answer with one JSON text content, cut to the budget
  * with a note when it is too large. */
 void mcp_request_reply_resource(struct mcp_request *r, const char *uri, const json_t *body);
+/* The same with the body already as JSON text (len bytes, checked with
+ * json_text_check): sent as it is when the answer fits the budget, else
+ * parsed and cut like mcp_request_reply_resource(). */
+void mcp_request_reply_resource_text(struct mcp_request *r, const char *uri, const char *text, size_t len);
 const json_t *mcp_request_params(const struct mcp_request *r);
 struct mcp_server *mcp_request_server(const struct mcp_request *r);
 

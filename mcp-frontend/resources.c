@@ -11,9 +11,10 @@
 #include "resources.h"
 #include "schedmcp.h"
 
-static void on_collector_reply(void *userdata, int err, const json_t *body, const char *message)
+/* The collector's answer goes on as the text it sent, unless it must be cut. */
+static void on_collector_reply(struct mcp_request *req, int err, const char *text, size_t len,
+			       const char *message)
 {
-	struct mcp_request *req = userdata;
 	const char *uri = json_string_value(json_object_get(mcp_request_params(req), "uri"));
 
 	if (err < 0) {
@@ -23,7 +24,7 @@ static void on_collector_reply(void *userdata, int err, const json_t *body, cons
 				  json_pack("{s:s, s:i}", "uri", uri ? uri : "", "errno", -err));
 		return;
 	}
-	mcp_request_reply_resource(req, uri, body);
+	mcp_request_reply_resource_text(req, uri, text, len);
 }
 
 /* Where a resource comes from: a READ of a collector URI, or another request type. */
@@ -45,7 +46,7 @@ static void read_from_collector(struct mcp_request *req, const struct mcp_resour
 			return;
 		}
 	}
-	collector_request(s, req, src->type, payload, 0, on_collector_reply);
+	collector_request_text(s, req, src->type, payload, 0, on_collector_reply);
 }
 
 /* One row per resource: URI, short name, title, description. */

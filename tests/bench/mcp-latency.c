@@ -1,5 +1,5 @@
 /* mcp-latency.c: round-trip latency and throughput of MCP requests through schedmcp (and collectord),
- * measured side by side with a bare JSON-RPC echo over the same kind of stdio pipe. */
+ * measured side by side with a bare JSON-RPC echo over the same kind of stdio pipe, against the goals. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -52,8 +52,29 @@ static void child_stop(struct child *c)
 	waitpid(c->pid, NULL, 0);
 }
 
-/* Reads one answer line; -ETIMEDOUT after 10 s. */
-static int child_read_line(struct child *c)
+/* An answer that is not what was asked for fails the run: an error
+ * answered fast would make fine figures. */
+static int answer_check(const char *line, size_t len, const char *want)
+{
+	char *copy;
+	int r = 0;
+
+	if (!want)
+		return 0;
+	copy = strndup(line, len);
+	if (!copy)
+		return -ENOMEM;
+	if (strstr(copy, "\"error\"") || !strstr(copy, want)) {
+		fprintf(stderr, "mcp-latency: unexpected answer (wanted %s): %.400s\n", want, copy);
+		r = -EPROTO;
+	}
+	free(copy);
+	return r;
+}
+
+/* Reads one answer line, checked to hold `want` when it is not NULL;
+ * -ETIMEDOUT after 10 s. */
+static int child_read_line(struct child *c, const char *want)
 {
 	for (;;) {
 		char *nl = memchr(c->buf, '\n', c->have);
@@ -62,10 +83,11 @@ static int child_read_line(struct child *c)
 
 		if (nl) {
 			size_t used = (size_t)(nl - c->buf) + 1;
+			int r = answer_check(c->buf, used - 1, want);
 
 			memmove(c->buf, c->buf + used, c->have - used);
 			c->have -= used;
-			return 0;
+			return r;
 		}
 		if (c->have == sizeof(c->buf))
 			return -EMSGSIZE;
@@ -78,13 +100,13 @@ static int child_read_line(struct child *c)
 	}
 }
 
-static int child_call(struct child *c, const char *line)
+static int child_call(struct child *c, const char *line, const char *want)
 {
 	size_t len = strlen(line);
 
 	if (write(c->in, line, len) != (ssize_t)len)
 		return -EPIPE;
-	return child_read_line(c);
+	return child_read_line(c, want);
 }
 
 static const char init_line[] =
@@ -95,6 +117,7 @@ struct target {
 	const char *name;
 	char *const *argv;
 	const char *request; /* the request after its id: {"jsonrpc":"2.0","id":N<request> */
+	const char *answer;  /* what the first answer must hold */
 	bool mcp;            /* needs initialize */
 };
 
@@ -109,13 +132,14 @@ static int client_run(const struct target *t, unsigned n, double *lat)
 		return -ENOMEM;
 	r = child_start(c, t->argv);
 	if (r >= 0 && t->mcp)
-		r = child_call(c, init_line);
+		r = child_call(c, init_line, "\"protocolVersion\"");
 	for (unsigned i = 0; r >= 0 && i < n; i++) {
 		double t0;
 
 		snprintf(line, sizeof(line), "{\"jsonrpc\":\"2.0\",\"id\":%u%s", i + 1, t->request);
 		t0 = bench_now();
-		r = child_call(c, line);
+		/* the first answer checked in full, the others only counted */
+		r = child_call(c, line, i == 0 ? t->answer : NULL);
 		lat[i] = bench_now() - t0;
 	}
 	child_stop(c);
@@ -172,6 +196,27 @@ static int run_clients(const struct target *t, unsigned clients, unsigned n, dou
 	return got == want ? status : -EIO;
 }
 
+/* The goals of issue 9, for ping and read: p50 <= 200 us, p99 <= 2 ms, each at most 3x the echo's. */
+static void goals_print(double ping50, double ping99, double read50, double read99, double echo50, double echo99)
+{
+	const struct {
+		const char *what;
+		double value, limit;
+	} goals[] = {
+		{ "read p50 <= 200 us", read50, 200 },
+		{ "read p99 <= 2 ms", read99, 2000 },
+		{ "read p50 <= 3x echo", read50 / echo50, 3 },
+		{ "read p99 <= 3x echo", read99 / echo99, 3 },
+		{ "ping p50 <= 3x echo", ping50 / echo50, 3 },
+		{ "ping p99 <= 3x echo", ping99 / echo99, 3 },
+	};
+
+	printf("  goals:");
+	for (size_t i = 0; i < sizeof(goals) / sizeof(goals[0]); i++)
+		printf("%s %s %s", i ? ";" : "", goals[i].what, goals[i].value <= goals[i].limit ? "met" : "MISSED");
+	printf("\n");
+}
+
 int main(int argc, char **argv)
 {
 	const char *schedmcp = NULL, *echo = NULL, *sock = NULL;
@@ -202,10 +247,13 @@ int main(int argc, char **argv)
 
 	snprintf(read_req, sizeof(read_req), ",\"method\":\"resources/read\",\"params\":{\"uri\":\"%s\"}}\n",
 		 uri);
+	char read_answer[300];
+
+	snprintf(read_answer, sizeof(read_answer), "{\"contents\":[{\"uri\":\"%s\"", uri);
 	const struct target targets[] = {
-		{ "echo", echo_argv, ping, false },
-		{ "ping", mcp_argv, ping, true },
-		{ "read", mcp_argv, read_req, true },
+		{ "echo", echo_argv, ping, "\"result\":{}", false },
+		{ "ping", mcp_argv, ping, "\"result\":{}", true },
+		{ "read", mcp_argv, read_req, read_answer, true },
 	};
 	unsigned client_counts[] = { 1, 8 };
 	size_t n_counts = 2;
@@ -250,7 +298,11 @@ int main(int argc, char **argv)
 		printf("  requests/s    %14.0f  %14.0f  %14.0f  %9.2fx %9.2fx\n", bench_median(&rps[1]),
 		       bench_median(&rps[2]), bench_median(&rps[0]), bench_median(&rps[1]) / bench_median(&rps[0]),
 		       bench_median(&rps[2]) / bench_median(&rps[0]));
-		printf("  spread p50 ping: %.1f..%.1f us over %u rounds\n", bench_min(&p50[1]), bench_max(&p50[1]), rounds);
+		printf("  spread p50: ping %.1f..%.1f us, read %.1f..%.1f us, echo %.1f..%.1f us over %u rounds\n",
+		       bench_min(&p50[1]), bench_max(&p50[1]), bench_min(&p50[2]), bench_max(&p50[2]),
+		       bench_min(&p50[0]), bench_max(&p50[0]), rounds);
+		goals_print(bench_median(&p50[1]), bench_median(&p99[1]), bench_median(&p50[2]),
+			    bench_median(&p99[2]), bench_median(&p50[0]), bench_median(&p99[0]));
 	}
 	return 0;
 }

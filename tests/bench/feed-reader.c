@@ -399,12 +399,23 @@ static int wire_drain(struct wire_reader *w, struct tally *t, int timeout_ms)
 
 /* ---- the run ---- */
 
+
 struct opts {
 	const char *sock, *schedmcp, *collectorctl, *tokens;
 	bool wire, wire_json;
 	char **load;
 	double settle_s;
 };
+
+/* An MCP answer that did not come in time: the run ends there, and says so. */
+static bool stall_check(const struct opts *o, int *r, struct tally *t)
+{
+	if (!o->schedmcp || *r != -ETIMEDOUT)
+		return false;
+	t->max_read_s = read_timeout_ms / 1e3;
+	*r = 0;
+	return true;
+}
 
 /* Events read, or a negative errno. An MCP read that found nothing waits 2 ms before the next:
  * a client polling in a tight loop would only take CPU from the feed. */
@@ -457,6 +468,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (o.schedmcp) {
 		r = mcp_start(&reader, o.schedmcp, o.sock, o.tokens);
+		stalled = stall_check(&o, &r, &t);
 	} else if (o.wire) {
 		wire.json = o.wire_json;
 		r = wire_start(&wire, o.sock);
@@ -471,8 +483,9 @@ int main(int argc, char **argv)
 	}
 	/* the subscription settles; what arrives before the window is read and not counted as in it */
 	t.window_start_ns = t.window_end_ns = UINT64_MAX - PAST_WINDOW_NS;
-	for (t0 = bench_now(); r >= 0 && bench_now() - t0 < o.settle_s;)
+	for (t0 = bench_now(); r >= 0 && !stalled && bench_now() - t0 < o.settle_s;)
 		r = reader_poll(&reader, &wire, &o, &id, &t);
+	stalled = stall_check(&o, &r, &t) || stalled;
 	memset(&t, 0, sizeof(t));
 	t.window_end_ns = UINT64_MAX - PAST_WINDOW_NS;
 	if (r >= 0)
@@ -488,14 +501,10 @@ int main(int argc, char **argv)
 		execvp(o.load[0], o.load);
 		_exit(127);
 	}
-	while (r >= 0 && waitpid(load, &status, WNOHANG) == 0)
+	while (r >= 0 && !stalled && waitpid(load, &status, WNOHANG) == 0)
 		r = reader_poll(&reader, &wire, &o, &id, &t);
 	/* a front-end that stopped answering is a result: the load runs its course, no drain */
-	stalled = o.schedmcp && r == -ETIMEDOUT;
-	if (stalled) {
-		t.max_read_s = read_timeout_ms / 1e3;
-		r = 0;
-	}
+	stalled = stall_check(&o, &r, &t) || stalled;
 	if (r >= 0 && waitpid(load, &status, 0) >= 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0) &&
 	    !(WIFEXITED(status) && WEXITSTATUS(status) == 124)) /* 124: timeout(1) ended it, as meant */
 		fprintf(stderr, "feed-reader: the load exited with status %d\n", status);
@@ -510,6 +519,7 @@ int main(int argc, char **argv)
 		if (r > 0)
 			quiet_since = bench_now();
 	}
+	stalled = stall_check(&o, &r, &t) || stalled;
 	if (r < 0) {
 		kill(load, SIGKILL);
 		fprintf(stderr, "feed-reader: reading the feed failed: %s\n", strerror(-r));
@@ -518,6 +528,8 @@ int main(int argc, char **argv)
 		collector_client_free(wire.client);
 		return 1;
 	}
+	if (stalled)
+		t.max_read_s = read_timeout_ms / 1e3;
 	if (!o.wire)
 		child_stop(&reader, stalled ? SIGKILL : o.collectorctl ? SIGINT : 0);
 	collector_client_free(wire.client);

@@ -4,6 +4,7 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -33,32 +34,68 @@ static void btf_cache_done(struct btf_cache *c)
 	btf__free(c->vmlinux);
 }
 
+/* Largest program BTF read; a BPF object's own BTF is some KiB. */
+#define BTF_PROG_MAX_BYTES (16u << 20)
+
+/* A program's own BTF, read into a zeroed buffer before btf__new() copies and parses it.
+ * libbpf's btf__load_from_kernel_by_id() reads into malloc'd memory, which memcheck then
+ * takes as uninitialised: it does not see the kernel write through bpf_btf_info.btf. */
+static struct btf *btf_read(int fd, __u32 size)
+{
+	struct bpf_btf_info info = { 0 };
+	__u32 len = sizeof(info);
+	_cleanup_free_ void *data = NULL;
+
+	if (size == 0 || size > BTF_PROG_MAX_BYTES)
+		return NULL;
+	data = calloc(1, size);
+	if (!data)
+		return NULL;
+	info.btf = (__u64)(unsigned long)data;
+	info.btf_size = size;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0 || info.btf_size != size)
+		return NULL;
+	return btf__new(data, size);
+}
+
+/* Kernel BTF from /sys/kernel/btf (read(), so memcheck sees it too); by id where sysfs
+ * lacks it. Module BTF only makes sense on top of vmlinux's. */
+static struct btf *btf_kernel(struct btf_cache *c, __u32 id, const char *name)
+{
+	bool vmlinux = strcmp(name, "vmlinux") == 0;
+	struct btf *btf = NULL;
+	char path[128];
+
+	if (!vmlinux && !c->vmlinux_tried) {
+		c->vmlinux_tried = true;
+		c->vmlinux = btf__load_vmlinux_btf();
+	}
+	if (!vmlinux && !c->vmlinux)
+		return NULL;
+	if (name[0] && name[0] != '.' && !strchr(name, '/')) {
+		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", name);
+		btf = btf__parse_split(path, vmlinux ? NULL : c->vmlinux);
+	}
+	if (btf)
+		return btf;
+	return vmlinux ? btf__load_from_kernel_by_id(id) : btf__load_from_kernel_by_id_split(id, c->vmlinux);
+}
+
 static struct btf *btf_load(struct btf_cache *c, __u32 id)
 {
 	struct bpf_btf_info info = { 0 };
 	__u32 len = sizeof(info);
 	char name[64] = "";
-	int fd;
+	_cleanup_close_ int fd = bpf_btf_get_fd_by_id(id);
 
-	fd = bpf_btf_get_fd_by_id(id);
 	if (fd < 0)
 		return NULL;
 	info.name = (__u64)(unsigned long)name;
 	info.name_len = sizeof(name);
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0) {
-		close(fd);
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
 		return NULL;
-	}
-	close(fd);
-	/* Module BTF only makes sense on top of vmlinux's. */
-	if (info.kernel_btf && strcmp(name, "vmlinux") != 0) {
-		if (!c->vmlinux_tried) {
-			c->vmlinux_tried = true;
-			c->vmlinux = btf__load_vmlinux_btf();
-		}
-		return c->vmlinux ? btf__load_from_kernel_by_id_split(id, c->vmlinux) : NULL;
-	}
-	return btf__load_from_kernel_by_id(id);
+	name[sizeof(name) - 1] = 0;
+	return info.kernel_btf ? btf_kernel(c, id, name) : btf_read(fd, info.btf_size);
 }
 
 static struct btf *btf_cache_get(struct btf_cache *c, __u32 id)

@@ -464,6 +464,10 @@ static int map_dump(struct schedagg *s, const struct bpf_map *map, size_t key_si
 			return -ENOMEM;
 		s->values = v;
 		s->scratch_entries = max;
+		/* Zeroed once: memcheck does not see bpf(MAP_LOOKUP_BATCH) fill them and would
+		 * take every entry read back as uninitialised. */
+		memset(s->keys, 0, max * 16);
+		memset(s->values, 0, max * sizeof(struct schedagg_task));
 	}
 	if (key_size > 16 || value_size > sizeof(struct schedagg_task))
 		return -EINVAL;

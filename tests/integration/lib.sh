@@ -3,6 +3,57 @@
 
 failures=0
 checks=0
+
+# SCHEDMCP_TIME_FACTOR: multiplies the waits below (and the MCP read timeout) for slow runs;
+# 10 by default under valgrind, which makes the programs 20-50 times slower.
+if [ -n "${SCHEDMCP_VALGRIND:-}" ]; then
+	TIME_FACTOR=${SCHEDMCP_TIME_FACTOR:-10}
+else
+	TIME_FACTOR=${SCHEDMCP_TIME_FACTOR:-1}
+fi
+
+# SCHEDMCP_VALGRIND=LOG_DIR: every collectord, collectorctl and schedmcp the test starts runs
+# under valgrind memcheck with one log per process, LOG_DIR/TEST.PROGRAM.PID.log
+# (tests/valgrind/run-integration.sh runs the suite so and reads the logs). The scripts take
+# the build directory as $1 and name the programs from it after sourcing this file, so $1 is
+# swapped for a tree of links to it in which those three programs are valgrind wrappers.
+valgrind_tree() { # valgrind_tree BUILD_DIR LOG_DIR TEST: prints the tree's path
+	local build=$1 logs=$2 test=$3 tree prog sub e extra
+	local supp
+	supp=$(cd "$(dirname "${BASH_SOURCE[0]}")/../valgrind" && pwd)/schedmcp.supp
+	tree=$(mktemp -d "$logs/tree-$test.XXXXXX") || return 1
+	chmod 0755 "$tree"
+	for e in "$build"/*; do ln -s "$e" "$tree/"; done
+	for prog in collectord/collectord collectord/collectorctl mcp-frontend/schedmcp; do
+		sub=${prog%/*}
+		if [ -L "$tree/$sub" ]; then
+			rm "$tree/$sub" && mkdir -m 0755 "$tree/$sub" || return 1
+			for e in "$build/$sub"/*; do ln -s "$e" "$tree/$sub/"; done
+		fi
+		rm -f "$tree/$prog"
+		extra=
+		# collectorctl's default 5 s timeout, scaled (a --timeout of the test's own comes later and wins)
+		[ "$prog" = collectord/collectorctl ] && extra="--timeout $((5000 * TIME_FACTOR > 600000 ? 600000 : 5000 * TIME_FACTOR))"
+		# --error-exitcode: a memcheck error fails the test that met it, too
+		cat >"$tree/$prog" <<-EOF
+			#!/bin/sh
+			exec valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect \\
+			    --errors-for-leak-kinds=definite,indirect --error-exitcode=86 --track-origins=yes \\
+			    --num-callers=40 --child-silent-after-fork=yes --fullpath-after= \\
+			    --suppressions="$supp" --log-file="$logs/$test.${prog#*/}.%p.log" \\
+			    "$build/$prog" $extra "\$@"
+		EOF
+		chmod 0755 "$tree/$prog" || return 1
+	done
+	printf '%s' "$tree"
+}
+if [ -n "${SCHEDMCP_VALGRIND:-}" ] && [ -d "${1:-}" ]; then
+	command -v valgrind >/dev/null || { echo "SCHEDMCP_VALGRIND is set but valgrind is not installed"; exit 1; }
+	mkdir -p "$SCHEDMCP_VALGRIND" && chmod 1777 "$SCHEDMCP_VALGRIND" || exit 1 # nobody writes logs too
+	vg_tree=$(valgrind_tree "$(cd "$1" && pwd)" "$(cd "$SCHEDMCP_VALGRIND" && pwd)" "$(basename "$0" .sh)") ||
+		{ echo "cannot build the valgrind tree in $SCHEDMCP_VALGRIND"; exit 1; }
+	set -- "$vg_tree" "${@:2}"
+fi
 check() { # check DESCRIPTION COMMAND...: runs COMMAND, counts a failure with what it printed
 	local what=$1; shift
 	checks=$((checks + 1))
@@ -37,7 +88,7 @@ require_root() {
 
 wait_for_socket() { # wait_for_socket PATH [SECONDS]
 	local i
-	for ((i = 0; i < ${2:-10} * 20; i++)); do
+	for ((i = 0; i < ${2:-10} * TIME_FACTOR * 20; i++)); do
 		[ -S "$1" ] && return 0
 		sleep 0.05
 	done
@@ -47,7 +98,7 @@ wait_for_socket() { # wait_for_socket PATH [SECONDS]
 wait_ready() { # wait_ready SOCKET [SECONDS]: until collectord answers (start-up can take seconds)
 	local i
 	for ((i = 0; i < ${2:-30} * 5; i++)); do
-		"$COLLECTORCTL" --socket "$1" --timeout 1000 ping >/dev/null 2>&1 && return 0
+		"$COLLECTORCTL" --socket "$1" --timeout $((1000 * TIME_FACTOR)) ping >/dev/null 2>&1 && return 0
 		sleep 0.2
 	done
 	return 1
@@ -55,7 +106,7 @@ wait_ready() { # wait_ready SOCKET [SECONDS]: until collectord answers (start-up
 
 wait_gone() { # wait_gone PID [SECONDS]
 	local i
-	for ((i = 0; i < ${2:-10} * 20; i++)); do
+	for ((i = 0; i < ${2:-10} * TIME_FACTOR * 20; i++)); do
 		kill -0 "$1" 2>/dev/null || return 0
 		sleep 0.05
 	done
@@ -101,9 +152,9 @@ mcp_start() { # mcp_start [runner prefix...]: schedmcp as a coprocess MCP
 	MCP_OUT=${MCP[0]}
 }
 mcp_send() { printf '%s\n' "$1" >&"$MCP_IN"; }
-mcp_recv() { # mcp_recv: one line, 10 s at most
+mcp_recv() { # mcp_recv: one line, 10 s at most (times TIME_FACTOR)
 	local line
-	IFS= read -r -t 10 line <&"$MCP_OUT" || return 1
+	IFS= read -r -t $((10 * TIME_FACTOR)) line <&"$MCP_OUT" || return 1
 	printf '%s' "$line"
 }
 mcp_call() { mcp_send "$1" && mcp_recv; }

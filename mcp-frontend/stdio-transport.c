@@ -20,6 +20,7 @@ struct stdio_transport {
 	struct event *ev;
 	struct evbuffer *buf;
 	struct stdio_callbacks cb;
+	char chunk[64 * 1024]; /* read() lands here: evbuffer_read() asks FIONREAD first, a syscall per message */
 };
 
 static void deliver_lines(struct stdio_transport *t)
@@ -62,10 +63,12 @@ static void deliver_lines(struct stdio_transport *t)
 static void on_readable(evutil_socket_t fd, short what, void *userdata)
 {
 	struct stdio_transport *t = userdata;
-	int n = evbuffer_read(t->buf, fd, 64 * 1024);
+	ssize_t n = read(fd, t->chunk, sizeof(t->chunk));
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
+	if (n > 0 && evbuffer_add(t->buf, t->chunk, (size_t)n) < 0)
+		n = -1; /* out of memory: as if stdin ended */
 	if (n <= 0) {
 		event_del(t->ev);
 		/* A last line without a newline still counts. */

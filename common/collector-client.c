@@ -244,28 +244,35 @@ static int emit_blocking(void *userdata, const void *datagram, size_t len)
 	}
 }
 
+int collector_client_send_text(struct collector_client *c, enum wire_type type, const char *text, size_t len,
+			       uint32_t *ret_id)
+{
+	uint32_t id;
+	int r;
+
+	id = c->next_id++;
+	if (c->next_id == 0) /* 0 is reserved for server pushes */
+		c->next_id = 1;
+	r = wire_split(type, id, text, len, emit_blocking, c);
+	if (r < 0)
+		return r;
+	if (ret_id)
+		*ret_id = id;
+	return 0;
+}
+
 int collector_client_send(struct collector_client *c, enum wire_type type, const json_t *payload,
 			  uint32_t *ret_id)
 {
 	_cleanup_free_ char *s = NULL;
 	size_t len = 0;
-	uint32_t id;
-	int r;
 
 	if (payload) {
 		s = json_dump_compact(payload, &len);
 		if (!s)
 			return -ENOMEM;
 	}
-	id = c->next_id++;
-	if (c->next_id == 0) /* 0 is reserved for server pushes */
-		c->next_id = 1;
-	r = wire_split(type, id, s, len, emit_blocking, c);
-	if (r < 0)
-		return r;
-	if (ret_id)
-		*ret_id = id;
-	return 0;
+	return collector_client_send_text(c, type, s, len, ret_id);
 }
 
 int collector_client_receive(struct collector_client *c, struct wire_message *ret)

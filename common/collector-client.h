@@ -26,6 +26,9 @@ const json_t *collector_client_hello(const struct collector_client *c);
  * chosen here and returned so the caller can match the reply. */
 int collector_client_send(struct collector_client *c, enum wire_type type, const json_t *payload,
 			  uint32_t *ret_id);
+/* The same with the payload already printed: len bytes of JSON text. */
+int collector_client_send_text(struct collector_client *c, enum wire_type type, const char *text, size_t len,
+			       uint32_t *ret_id);
 
 /* Reads what is waiting without blocking. Returns 1 with a message, 0 when
  * nothing complete is waiting, -ECONNRESET when the collector went away, or

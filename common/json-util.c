@@ -426,30 +426,29 @@ char *json_string_print(char *dst, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF"; /* jansson prints \u001F, not \u001f */
 	const unsigned char *u = (const unsigned char *)s;
-	size_t run = 0, i = 0;
+	size_t i = 0;
 
 	*dst++ = '"';
-	while (i < len) {
+	for (;;) {
 		unsigned char c, e;
 
-		/* skip to the next byte to escape, eight bytes at a time */
-		if (i + 8 <= len) {
-			uint64_t special = escaped_bytes(load8(u + i));
+		/* Eight bytes copied at once, kept up to the first one to escape:
+		 * they print as at least eight bytes, so dst has the room. */
+		while (i + 8 <= len) {
+			uint64_t x = load8(u + i), special = escaped_bytes(x);
+			size_t plain = special ? first_marked(special) : 8;
 
-			if (!special) {
-				i += 8;
-				continue;
-			}
-			i += first_marked(special);
-		} else if (u[i] >= 0x20 && u[i] != '"' && u[i] != '\\') {
-			i++;
-			continue;
+			memcpy(dst, &x, sizeof(x));
+			dst += plain;
+			i += plain;
+			if (special)
+				break;
 		}
-		c = u[i];
-		/* the run of plain bytes before this one in one go */
-		memcpy(dst, s + run, i - run);
-		dst += i - run;
-		run = ++i;
+		while (i < len && u[i] >= 0x20 && u[i] != '"' && u[i] != '\\')
+			*dst++ = (char)u[i++];
+		if (i == len)
+			break;
+		c = u[i++];
 		e = escape_of(c);
 		*dst++ = '\\';
 		*dst++ = (char)e;
@@ -460,8 +459,6 @@ char *json_string_print(char *dst, const char *s, size_t len)
 			*dst++ = hex[c & 0xf];
 		}
 	}
-	memcpy(dst, s + run, len - run);
-	dst += len - run;
 	*dst++ = '"';
 	return dst;
 }

@@ -217,6 +217,15 @@ static int link_connect(struct collector_link *l, char **ret_error)
 	return 0;
 }
 
+static int link_send(struct collector_link *l, enum wire_type type, const json_t *payload,
+		     const struct collector_request_opts *opts, uint32_t *ret_id)
+{
+	if (opts && opts->payload_text)
+		return collector_client_send_text(l->client, type, opts->payload_text, strlen(opts->payload_text),
+						  ret_id);
+	return collector_client_send(l->client, type, payload, ret_id);
+}
+
 /* Sends a request whose answer goes to cb or, when it is NULL, text_cb. */
 /* A request that failed before it was sent. */
 static void fail_early(collector_reply_fn cb, collector_text_reply_fn text_cb, void *userdata, int err,
@@ -250,14 +259,14 @@ static uint32_t link_request(struct collector_link *l, enum wire_type type, cons
 		fail_early(cb, text_cb, userdata, -ENOMEM, "out of memory");
 		return 0;
 	}
-	r = collector_client_send(l->client, type, payload, &p->id);
+	r = link_send(l, type, payload, opts, &p->id);
 	if (r < 0) {
 		/* A broken connection shows up here first: drop it and try once
 		 * more on a fresh one, so a restarted collector is picked up. */
 		link_disconnect(l, r);
 		r = link_connect(l, &error);
 		if (r >= 0)
-			r = collector_client_send(l->client, type, payload, &p->id);
+			r = link_send(l, type, payload, opts, &p->id);
 		if (r < 0) {
 			free(p);
 			fail_early(cb, text_cb, userdata, -ENOTCONN, error ? error : "collectord went away; restart it");

@@ -27,6 +27,7 @@ typedef void (*collector_progress_fn)(void *userdata, const json_t *progress);
 struct collector_request_opts {
 	int timeout_ms;                  /* 0: the link's default */
 	collector_progress_fn progress;  /* may be NULL */
+	const char *payload_text;        /* the payload already printed as JSON, instead of `payload` */
 };
 
 int collector_link_new(struct event_base *base, const char *socket_path, int timeout_ms,

@@ -85,12 +85,13 @@ static void on_text_reply(void *userdata, int err, const char *text, size_t len,
 }
 
 static void forward_start(struct schedmcp *s, struct mcp_request *req, enum wire_type type,
-			  const json_t *payload, int timeout_ms, collector_reply_fn cb,
+			  const json_t *payload, const char *payload_text, int timeout_ms, collector_reply_fn cb,
 			  collector_request_text_fn text_cb)
 {
 	const struct collector_request_opts opts = {
 	    .timeout_ms = timeout_ms,
 	    .progress = mcp_request_wants_progress(req) ? on_progress : NULL,
+	    .payload_text = payload_text,
 	};
 	struct forward *f = NULL;
 	uint32_t handle;
@@ -125,11 +126,11 @@ static void forward_start(struct schedmcp *s, struct mcp_request *req, enum wire
 void collector_request(struct schedmcp *s, struct mcp_request *req, enum wire_type type,
 		       const json_t *payload, int timeout_ms, collector_reply_fn cb)
 {
-	forward_start(s, req, type, payload, timeout_ms, cb, NULL);
+	forward_start(s, req, type, payload, NULL, timeout_ms, cb, NULL);
 }
 
 void collector_request_text(struct schedmcp *s, struct mcp_request *req, enum wire_type type,
-			    const json_t *payload, int timeout_ms, collector_request_text_fn cb)
+			    const char *payload_text, int timeout_ms, collector_request_text_fn cb)
 {
-	forward_start(s, req, type, payload, timeout_ms, NULL, cb);
+	forward_start(s, req, type, NULL, payload_text, timeout_ms, NULL, cb);
 }

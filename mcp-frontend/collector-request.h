@@ -16,9 +16,10 @@ struct schedmcp;
 void collector_request(struct schedmcp *s, struct mcp_request *req, enum wire_type type,
 		       const json_t *payload, int timeout_ms, collector_reply_fn cb);
 
-/* The same with the answer as text (see collector_text_reply_fn): for
- * answers passed on without being parsed and printed again. */
+/* The same in text both ways: the payload already printed as JSON (NULL:
+ * none), the answer as text (see collector_text_reply_fn), for answers
+ * passed on without being parsed and printed again. */
 typedef void (*collector_request_text_fn)(struct mcp_request *req, int err, const char *text, size_t len,
 					  const char *message);
 void collector_request_text(struct schedmcp *s, struct mcp_request *req, enum wire_type type,
-			    const json_t *payload, int timeout_ms, collector_request_text_fn cb);
+			    const char *payload_text, int timeout_ms, collector_request_text_fn cb);

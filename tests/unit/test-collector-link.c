@@ -101,15 +101,25 @@ static void on_text(void *userdata, int err, const char *text, size_t len, const
 	a->message = message ? strdup(message) : NULL;
 }
 
-static void ask(struct event_base *base, struct collector_link *l, const char *uri, struct answer *a)
+/* READ of uri, its payload sent as JSON or, with as_text, already printed. */
+static void ask_as(struct event_base *base, struct collector_link *l, const char *uri, bool as_text,
+		   struct answer *a)
 {
 	json_t *payload = json_pack("{s:s, s:{}}", "uri", uri, "args");
+	char *text = json_dumps(payload, JSON_COMPACT);
+	const struct collector_request_opts opts = { .payload_text = text };
 
 	memset(a, 0, sizeof(*a));
-	collector_link_request_text(l, WIRE_READ, payload, NULL, on_text, a);
+	collector_link_request_text(l, WIRE_READ, as_text ? NULL : payload, as_text ? &opts : NULL, on_text, a);
 	json_decref(payload);
+	free(text);
 	while (!a->done)
 		event_base_loop(base, EVLOOP_ONCE);
+}
+
+static void ask(struct event_base *base, struct collector_link *l, const char *uri, struct answer *a)
+{
+	ask_as(base, l, uri, false, a);
 }
 
 static void answer_done(struct answer *a)
@@ -150,6 +160,12 @@ int main(void)
 	CHECK_INT_EQ(0, collector_link_new(base, path, 5000, &l));
 
 	ask(base, l, "test://good", &a);
+	CHECK_INT_EQ(0, a.err);
+	CHECK_STR_EQ("{\"a\":1.25,\"s\":\"x\\\"y\\u00e9\",\"n\":null}", a.text);
+	answer_done(&a);
+
+	/* the request's payload already printed */
+	ask_as(base, l, "test://good", true, &a);
 	CHECK_INT_EQ(0, a.err);
 	CHECK_STR_EQ("{\"a\":1.25,\"s\":\"x\\\"y\\u00e9\",\"n\":null}", a.text);
 	answer_done(&a);

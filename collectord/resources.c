@@ -333,14 +333,12 @@ static bool source_stamp(struct manager *m, enum resource_source source, struct 
 	}
 	case SOURCE_TOPOLOGY: {
 		char path[512], online[4096];
-		int n;
 
 		/* Hotplug shows in the online list, read each time (one small
 		 * file, against the hundreds the topology takes); frequencies
 		 * change any time, so the answer is kept one interval at most. */
 		snprintf(path, sizeof(path), "%s/sys/devices/system/cpu/online", m->opt.sysfs_root);
-		n = read_file_at(AT_FDCWD, path, online, sizeof(online));
-		if (n < 0)
+		if (read_file_at(AT_FDCWD, path, online, sizeof(online)) < 0)
 			return false;
 		ret->source[0] = hash_text(online, strlen(online));
 		ret->source[1] = strlen(online);
@@ -403,8 +401,9 @@ int resource_answer(struct peer *p, uint32_t id, const char *uri, const json_t *
 	if (res && res->source != SOURCE_LIVE && source_stamp(m, res->source, &before)) {
 		const char *hit;
 
-		if (!m->render_cache && render_cache_new(RENDER_CACHE_ENTRIES, RENDER_CACHE_BYTES, &m->render_cache) < 0)
-			m->render_cache = NULL;
+		/* made on first use; without it (out of memory) nothing is kept */
+		if (!m->render_cache)
+			(void)render_cache_new(RENDER_CACHE_ENTRIES, RENDER_CACHE_BYTES, &m->render_cache);
 		key = m->render_cache ? cache_key(uri, args) : NULL;
 		hit = key ? render_cache_get(m->render_cache, key, &before, now_mono_ns(), &len) : NULL;
 		if (hit)

@@ -161,15 +161,17 @@ static char *sample_text(size_t cpus)
 	return text;
 }
 
+/* A resources/read line; READ_LINE parenthesized, as one element of the arrays below. */
+#define READ_TEXT(id, uri) \
+	"{\"jsonrpc\":\"2.0\",\"id\":" id ",\"method\":\"resources/read\",\"params\":{\"uri\":\"" uri "\"}}"
+#define READ_LINE(id, uri) (READ_TEXT(id, uri))
+
 static void test_same_answers(void)
 {
 	static const char *const lines[] = {
-	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/read\",\"params\":{\"uri\":\"test://"
-	    "doc\"}}",
-	    "{\"jsonrpc\":\"2.0\",\"id\":\"s\\\"1\\\\\\u00e9\",\"method\":\"resources/read\","
-	    "\"params\":{\"uri\":\"test://doc\"}}",
-	    "{\"jsonrpc\":\"2.0\",\"id\":-9007199254740993,\"method\":\"resources/read\","
-	    "\"params\":{\"uri\":\"test://doc/\\\"quoted\\\"\\\\\"}}",
+		READ_LINE("1", "test://doc"),
+		READ_LINE("\"s\\\"1\\\\\\u00e9\"", "test://doc"),
+		READ_LINE("-9007199254740993", "test://doc/\\\"quoted\\\"\\\\"),
 	};
 	_cleanup_free_ char *text = sample_text(4);
 	struct out o;
@@ -191,19 +193,15 @@ static void test_same_answers(void)
 static void test_batch_and_cancel(void)
 {
 	static const char *const batch[] = {
-	    "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/read\",\"params\":{\"uri\":\"test://"
-	    "doc\"}},"
-	    "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"},"
-	    "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"resources/read\",\"params\":{\"uri\":\"test://"
-	    "held\"}}]",
-	    "ANSWER",
+		("[" READ_TEXT("1", "test://doc") ",{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"},"
+		 READ_TEXT("3", "test://held") "]"),
+		"ANSWER",
 	};
 	static const char *const cancelled[] = {
-	    "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"resources/read\",\"params\":{\"uri\":\"test://"
-	    "held\"}}",
-	    "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":5}}",
-	    "ANSWER",
-	    "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"ping\"}",
+		READ_LINE("5", "test://held"),
+		"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":5}}",
+		"ANSWER",
+		"{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"ping\"}",
 	};
 	_cleanup_free_ char *text = sample_text(2);
 	struct out o;
@@ -223,10 +221,7 @@ static void test_batch_and_cancel(void)
 /* Over the budget the text is parsed and cut, with the note, as the document would be. */
 static void test_over_budget(void)
 {
-	static const char *const lines[] = {
-	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/read\",\"params\":{\"uri\":\"test://"
-	    "doc\"}}",
-	};
+	static const char *const lines[] = { READ_LINE("1", "test://doc") };
 	_cleanup_free_ char *text = sample_text(200);
 	struct out o;
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # bench-sched-cost.sh: what always-on scheduler tracing costs, beside the tools a user knows.
 #   cost per event: `taskset -c 0 perf bench sched pipe -l N` (about a million context switches
-#     a second on one CPU): (traced time - untraced time) / context switches in the run
+#     a second on one CPU): (traced time - untraced time) / context switches in the run, with the
+#     time as perf bench reports it (wall) and as user + system time of the workload (cpu: what
+#     other tasks on CPU 0 take is not in it, so it is steadier on a busy machine; perf sched
+#     record's own process is, as it wraps the workload)
 #   mixed load: `perf bench sched messaging -g 10 -l 1000`, relative to untraced, with the spread
 # Peers, each in the same interleaved rounds: collectord (its always-on aggregation, no client),
 # libbpf-tools runqlat, a bpftrace one-liner counting sched_switch per CPU, perf sched record.
@@ -21,13 +24,13 @@ others=$(pgrep -x collectord | wc -l)
 
 ctxt() { awk '/^ctxt/{print $2}' /proc/stat; }
 
-# run_pipe: prints "seconds switches"
+# run_pipe [WRAPPER...]: prints "seconds switches cpu_seconds"
 run_pipe() {
 	local c0 c1 out
 	c0=$(ctxt)
-	out=$(taskset -c 0 perf bench sched pipe -l "$loops" 2>&1) || return 1
+	out=$( { TIMEFORMAT='cpu %3U %3S'; time "$@" taskset -c 0 perf bench sched pipe -l "$loops"; } 2>&1) || return 1
 	c1=$(ctxt)
-	echo "$(awk '/Total time/{print $3}' <<<"$out") $((c1 - c0))"
+	echo "$(awk '/Total time/{print $3}' <<<"$out") $((c1 - c0)) $(awk '/^cpu /{print $2 + $3}' <<<"$out")"
 }
 run_messaging() {
 	perf bench sched messaging -g 10 -l "$msg_loops" 2>&1 | awk '/Total time/{print $3}'
@@ -49,7 +52,7 @@ start_tracer() { # start_tracer NAME
 		command -v bpftrace >/dev/null || return 2
 		bpftrace -e 'tracepoint:sched:sched_switch { @[cpu] = count(); }' >"$TMP/bt.out" 2>&1 &
 		tracer_pid=$!
-		for _ in $(seq 100); do grep -q Attaching "$TMP/bt.out" && break; sleep 0.1; done
+		for _ in $(seq 100); do grep -qs Attaching "$TMP/bt.out" && break; sleep 0.1; done
 		sleep 0.5 ;;
 	esac
 }
@@ -60,18 +63,16 @@ stop_tracer() {
 }
 
 tracers=(none collectord runqlat bpftrace perf-sched)
-declare -A pipe_t pipe_n msg_t
+declare -A pipe_t pipe_n pipe_c msg_t
 for ((r = 0; r < rounds; r++)); do
 	n=${#tracers[@]}
 	for ((k = 0; k < n; k++)); do
 		t=${tracers[$(((k + r) % n))]} # rotate the order every round
 		if [ "$t" = perf-sched ]; then
 			# perf sched record wraps the workload; its data goes to tmpfs-backed TMP
-			c0=$(ctxt)
-			out=$(perf sched record -o "$TMP/sched.data" -- taskset -c 0 perf bench sched pipe -l "$loops" 2>&1)
-			c1=$(ctxt)
-			pipe_t[$t]+="$(awk '/Total time/{print $3}' <<<"$out") "
-			pipe_n[$t]+="$((c1 - c0)) "
+			read -r secs sw cpu < <(run_pipe perf sched record -o "$TMP/sched.data" --) ||
+				{ echo "perf bench failed under $t"; exit 1; }
+			pipe_t[$t]+="$secs " pipe_n[$t]+="$sw " pipe_c[$t]+="$cpu "
 			msg_t[$t]+="$(perf sched record -o "$TMP/sched.data" -- perf bench sched messaging -g 10 -l "$msg_loops" 2>&1 | awk '/Total time/{print $3}') "
 			rm -f "$TMP/sched.data"*
 			continue
@@ -79,8 +80,8 @@ for ((r = 0; r < rounds; r++)); do
 		start_tracer "$t"; rc=$?
 		[ $rc -eq 2 ] && continue
 		[ $rc -ne 0 ] && { echo "could not start $t"; exit 1; }
-		read -r secs sw < <(run_pipe) || { echo "perf bench failed under $t"; exit 1; }
-		pipe_t[$t]+="$secs " pipe_n[$t]+="$sw "
+		read -r secs sw cpu < <(run_pipe) || { echo "perf bench failed under $t"; exit 1; }
+		pipe_t[$t]+="$secs " pipe_n[$t]+="$sw " pipe_c[$t]+="$cpu "
 		msg_t[$t]+="$(run_messaging) "
 		stop_tracer
 	done
@@ -115,20 +116,33 @@ minmax() { tr ' ' '\n' | grep -v '^$' | sort -g | awk 'NR==1{a=$1} {b=$1} END {p
 base_t=$(median <<<"${pipe_t[none]}")
 base_m=$(median <<<"${msg_t[none]}")
 echo
+# per_round TIMES SWITCHES BASE: each round's ns per switch against the untraced median
+per_round() {
+	paste -d' ' <(tr ' ' '\n' <<<"$1" | grep -v '^$') <(tr ' ' '\n' <<<"$2" | grep -v '^$') |
+		awk -v b="$3" '{ printf "%.0f ", ($1 - b) * 1e9 / $2 }'
+}
+base_c=$(median <<<"${pipe_c[none]}")
 echo "cost per context switch: taskset -c 0 perf bench sched pipe -l $loops, median of $rounds interleaved rounds"
-printf '  %-12s %10s %12s %14s %12s\n' tracer "time (s)" switches "ns per switch" "vs collectord"
-ours=
+echo "  (ns per switch from perf bench's time, and from the workload's cpu time; spread: each round against the untraced median)"
+printf '  %-12s %8s %8s %10s %9s %14s %9s %14s %10s\n' tracer "time (s)" "cpu (s)" switches "ns/switch" spread \
+	"cpu ns/sw" spread "vs ours"
+ours='' ours_c=''
 for t in "${tracers[@]}"; do
 	[ -n "${pipe_t[$t]:-}" ] || { printf '  %-12s %s\n' "$t" "not measured (not installed)"; continue; }
-	tt=$(median <<<"${pipe_t[$t]}") sw=$(median <<<"${pipe_n[$t]}")
+	tt=$(median <<<"${pipe_t[$t]}") sw=$(median <<<"${pipe_n[$t]}") tc=$(median <<<"${pipe_c[$t]}")
 	if [ "$t" = none ]; then
-		printf '  %-12s %10s %12s %14s\n' untraced "$tt" "$sw" "-"
+		printf '  %-12s %8s %8s %10s %9s %14s %9s %14s\n' untraced "$tt" "$tc" "$sw" - - - -
 		continue
 	fi
 	ns=$(echo "scale=1; ($tt - $base_t) * 1000000000 / $sw" | bc)
-	[ "$t" = collectord ] && ours=$ns
-	ratio=-; [ -n "$ours" ] && [ "$t" != collectord ] && ratio=$(echo "scale=2; $ns / $ours" | bc 2>/dev/null)x
-	printf '  %-12s %10s %12s %14s %12s\n' "$t" "$tt" "$sw" "$ns" "$ratio"
+	nc=$(echo "scale=1; ($tc - $base_c) * 1000000000 / $sw" | bc)
+	[ "$t" = collectord ] && ours=$ns ours_c=$nc
+	ratio=-
+	[ -n "$ours" ] && [ "$t" != collectord ] &&
+		ratio=$(echo "scale=2; $ns / $ours" | bc 2>/dev/null)x,$(echo "scale=2; $nc / $ours_c" | bc 2>/dev/null)x
+	printf '  %-12s %8s %8s %10s %9s %14s %9s %14s %10s\n' "$t" "$tt" "$tc" "$sw" "$ns" \
+		"$(per_round "${pipe_t[$t]}" "${pipe_n[$t]}" "$base_t" | minmax)" "$nc" \
+		"$(per_round "${pipe_c[$t]}" "${pipe_n[$t]}" "$base_c" | minmax)" "$ratio"
 done
 echo "  goal: collectord at most 150 ns per context switch, below every peer"
 echo

@@ -111,7 +111,7 @@ describe('progress and cancellation', { timeout: 2 * TEST_TIMEOUT_MS }, () => {
 });
 
 describe('concurrency', { timeout: 2 * TEST_TIMEOUT_MS }, () => {
-	test('ping is answered in under 50 ms while a 10-second tool call runs', async () => {
+	test('ping is answered while a 10-second tool call runs, not after it', async () => {
 		const { client } = await connect({ command: TEST_SERVER });
 		try {
 			const long = client.callTool({ name: 'slow', arguments: { duration_ms: 10000, steps: 10 } }, undefined,
@@ -133,7 +133,9 @@ describe('concurrency', { timeout: 2 * TEST_TIMEOUT_MS }, () => {
 			const worst = Math.max(...times);
 			console.log(`ping during a 10 s call: ${times.length} pings, worst ${worst.toFixed(1)} ms`);
 			assert.ok(times.length >= 20);
-			assert.ok(worst < 50, `worst ping ${worst} ms`);
+			// A ping queued behind the call would wait for its end (seconds); the bound is far from
+			// that and from a loaded machine's scheduling delays (the worst is printed, about 5 ms idle).
+			assert.ok(worst < 1000, `worst ping ${worst} ms`);
 		} finally {
 			await client.close();
 		}

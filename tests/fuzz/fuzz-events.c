@@ -5,8 +5,9 @@
  * sched_event_batch_parse() as schedmcp and collectorctl use it. Checked: a batch is delivered
  * whole or not at all (nothing before the verdict); a delivered batch has exactly `count` records
  * that fill the payload to its end, each one sched_event_check() accepts; each record becomes a
- * JSON object that serializes and loads back equal, with its type's name and cpu; the task, comm
- * and latency accessors stay in their bounds; a callback's error stops the walk with that error. */
+ * JSON object that serializes and loads back equal, with its type's name and cpu; the feed's direct
+ * printer (sched_event_format_json) writes the same bytes as jansson; the task, comm and latency
+ * accessors stay in their bounds; a callback's error stops the walk with that error. */
 #include "events-json.h"
 #include "fuzz-util.h"
 
@@ -15,6 +16,20 @@ struct walk {
 	size_t len, seen_bytes;
 	uint32_t seen, stop_at;
 };
+
+/* The feed's direct printer writes what jansson prints of the same object, byte for byte, and
+ * says -ENOBUFS rather than writing past a buffer that is too small. */
+static void check_direct_line(const struct sched_event_header *h, const json_t *j)
+{
+	char *want = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(12));
+	char buf[SCHED_EVENT_JSON_MAX], small[64];
+	int n = sched_event_format_json(h, buf, sizeof(buf));
+
+	FUZZ_CHECK(want && n >= 0 && (size_t)n == strlen(want) && memcmp(buf, want, (size_t)n + 1) == 0);
+	n = sched_event_format_json(h, small, sizeof(small));
+	FUZZ_CHECK(n == -ENOBUFS ? strlen(want) >= sizeof(small) : (size_t)n == strlen(want));
+	free(want);
+}
 
 static void check_record(const struct sched_event_header *h)
 {
@@ -31,6 +46,7 @@ static void check_record(const struct sched_event_header *h)
 	fuzz_check_json(j);
 	FUZZ_CHECK(strcmp(json_string_value(json_object_get(j, "type")) ?: "", name) == 0);
 	FUZZ_CHECK(json_integer_value(json_object_get(j, "ts_ns")) == (json_int_t)h->ts_ns);
+	check_direct_line(h, j);
 	json_decref(j);
 	n = sched_event_tasks(h, pids, tgids);
 	FUZZ_CHECK(n <= 2);

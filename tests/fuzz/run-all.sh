@@ -32,6 +32,7 @@ fi
 dict_of() {
 	case $1 in
 	procstat | meminfo | psi | netdev) echo "$src/proc.dict" ;;
+	json-text) echo "$src/jsonrpc.dict" ;;
 	*) [ -f "$src/$1.dict" ] && echo "$src/$1.dict" || true ;;
 	esac
 }

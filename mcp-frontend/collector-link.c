@@ -28,6 +28,7 @@ struct subscription {
 	struct collector_link *owner;
 	uint32_t id; /* 0 until SUBSCRIBE is sent */
 	bool answered;
+	bool unsubscribed; /* by its owner before SUBSCRIBE's answer: no callback runs any more */
 	collector_reply_fn reply;
 	collector_events_fn events;
 	collector_sub_end_fn end;
@@ -335,6 +336,10 @@ static void on_subscribe_reply(void *userdata, int err, const json_t *body, cons
 	collector_reply_fn reply = sub->reply;
 	void *ud = sub->userdata;
 
+	if (sub->unsubscribed) { /* its owner may be gone (it unsubscribed, then freed what ud is) */
+		free(sub);
+		return;
+	}
 	if (err < 0 || !sub->id) {
 		if (sub->id)
 			LIST_REMOVE(sub, link);
@@ -385,8 +390,11 @@ void collector_link_unsubscribe(struct collector_link *l, uint32_t id)
 	if (!sub)
 		return;
 	LIST_REMOVE(sub, link);
-	if (!sub->answered)
-		sub->id = 0; /* its SUBSCRIBE is on the way: the reply finds it gone and frees it */
+	if (!sub->answered) {
+		/* its SUBSCRIBE is on the way: the answer, or its failure, finds it gone and frees it */
+		sub->id = 0;
+		sub->unsubscribed = true;
+	}
 	else
 		free(sub);
 	/* collectord answers requests in order: this ends the subscription either way */

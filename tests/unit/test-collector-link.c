@@ -1,6 +1,7 @@
 /* test-collector-link.c: collector-link.c's answers as text against a fake collectord in a child
  * process: the payload exactly as sent (several datagrams too), a payload that is not JSON or not
- * UTF-8 refused, the collector's errors and an unreachable collector said in words. */
+ * UTF-8 refused, the collector's errors and an unreachable collector said in words; no callback of a
+ * subscription after it was unsubscribed. */
 #include <errno.h>
 #include <event2/event.h>
 #include <signal.h>
@@ -128,6 +129,22 @@ static void answer_done(struct answer *a)
 	free(a->message);
 }
 
+/* A subscription's callbacks count their calls: after unsubscribing, none may run. */
+static void on_sub_reply(void *userdata, int err, const json_t *body, const char *message)
+{
+	(*(int *)userdata)++;
+}
+
+static void on_sub_events(void *userdata, const void *payload, size_t len)
+{
+	(*(int *)userdata)++;
+}
+
+static void on_sub_end(void *userdata, int err, const char *message)
+{
+	(*(int *)userdata)++;
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/test-collector-link.XXXXXX", path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -189,6 +206,22 @@ int main(void)
 	CHECK_INT_EQ(-ENOENT, a.err);
 	CHECK_STR_EQ("unknown resource", a.message);
 	answer_done(&a);
+
+	/* unsubscribed before SUBSCRIBE's answer (an error from this fake): the answer reaches no
+	 * callback, whose owner may be gone (schedmcp wrote to a freed feed so) */
+	{
+		json_t *filters = json_object();
+		int calls = 0;
+		uint32_t id = collector_link_subscribe(l, filters, on_sub_reply, on_sub_events, on_sub_end, &calls);
+
+		CHECK(id != 0);
+		collector_link_unsubscribe(l, id);
+		ask(base, l, "test://good", &a); /* answered in order: after SUBSCRIBE's answer */
+		CHECK_INT_EQ(0, a.err);
+		CHECK_INT_EQ(0, calls);
+		answer_done(&a);
+		json_decref(filters);
+	}
 
 	/* the collector goes: the next request says how to start it */
 	collector_link_free(l);

@@ -37,7 +37,7 @@ valgrind_tree() { # valgrind_tree BUILD_DIR LOG_DIR TEST: prints the tree's path
 		# --error-exitcode: a memcheck error fails the test that met it, too
 		cat >"$tree/$prog" <<-EOF
 			#!/bin/sh
-			exec valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect \\
+			exec valgrind --tool=memcheck -s --leak-check=full --show-leak-kinds=definite,indirect \\
 			    --errors-for-leak-kinds=definite,indirect --error-exitcode=86 --track-origins=yes \\
 			    --num-callers=40 --child-silent-after-fork=yes --fullpath-after= \\
 			    --suppressions="$supp" --log-file="$logs/$test.${prog#*/}.%p.log" \\
@@ -163,6 +163,9 @@ mcp_init() {
 		mcp_send '{"jsonrpc":"2.0","method":"notifications/initialized"}'
 }
 mcp_stop() {
+	local pid=${MCP_PID:-} # bash unsets MCP_PID once the coprocess is gone
 	exec {MCP_IN}>&- 2>/dev/null || true
-	wait "$MCP_PID" 2>/dev/null || true
+	# What schedmcp still writes is drained, or it could block on a full pipe and never see EOF.
+	cat <&"$MCP_OUT" >/dev/null 2>&1 || true
+	[ -z "$pid" ] || wait "$pid" 2>/dev/null || true
 }

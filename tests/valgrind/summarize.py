@@ -17,6 +17,7 @@ FRAME = re.compile(r"^\s+(?:at|by) 0x[0-9A-F]+: (.*)$")
 FILE_LINE = re.compile(r"\(([^()]*):(\d+)\)$")
 LOST = re.compile(r"(definitely|indirectly) lost: ([\d,]+) bytes in ([\d,]+) blocks")
 SUMMARY = re.compile(r"ERROR SUMMARY: ([\d,]+) errors from ([\d,]+) contexts \(suppressed: ([\d,]+) from")
+USED_SUPP = re.compile(r"^--\d+-- used_suppression:\s+(\d+) (\S+) ")
 LEAK_RECORD = re.compile(r"^[\d,]+ (?:\([\d,]+ direct, [\d,]+ indirect\) )?bytes in [\d,]+ blocks are "
                          r"(definitely|indirectly) lost")
 
@@ -56,9 +57,15 @@ def read_log(path, src):
     with open(path, errors="replace") as f:
         lines = f.read().splitlines()
     log = {"finished": False, "errors": 0, "suppressed": 0, "definite": 0, "indirect": 0,
-           "ours": [], "other": []}
+           "ours": [], "other": [], "used": {}}
+    for line in lines:  # -s: which suppressions matched, how often
+        m = USED_SUPP.match(line)
+        if m:
+            log["used"][m.group(2)] = log["used"].get(m.group(2), 0) + int(m.group(1))
     for block in blocks(lines):
         head = block[0]
+        if log["finished"]:
+            continue  # -s lists the errors again after the first summary
         for text in block:
             m = SUMMARY.search(text)
             if m:
@@ -119,7 +126,17 @@ def main():
     print("-|-".join("-" * w for w in widths))
     for r in rows:
         print(" | ".join(str(v).ljust(w) for v, w in zip(r, widths)))
-    print("(errors and leaks count unsuppressed contexts; 'killed': no summary, e.g. kill -9, so no leak check)")
+    print("(errors: unsuppressed contexts; suppressed: occurrences; killed: no summary, e.g. kill -9 or a"
+          " test's timeout, so no leak check)")
+    used = {}
+    for logs in programs.values():
+        for lg in logs:
+            for name, n in lg["used"].items():
+                used.setdefault(name, [0, 0])
+                used[name][0] += n
+                used[name][1] += 1
+    for name, (n, procs) in sorted(used.items()):
+        print(f"suppression {name}: {n} times in {procs} processes")
 
     bad = False
     for prog, logs in sorted(programs.items()):

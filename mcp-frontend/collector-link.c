@@ -143,7 +143,10 @@ static void on_readable(evutil_socket_t fd, short what, void *userdata)
 {
 	struct collector_link *l = userdata;
 
-	for (;;) {
+	/* At most a few messages a wake-up: under a steady event feed, reading until the socket
+	 * is empty starved stdin (reads waited seconds). The event stays readable, so libevent
+	 * calls again once the client's requests have had their turn. */
+	for (int burst = 0; burst < 16; burst++) {
 		struct wire_message m = { 0 };
 		_cleanup_json_ json_t *body = NULL;
 		struct pending *p;
@@ -227,7 +230,6 @@ static int link_send(struct collector_link *l, enum wire_type type, const json_t
 	return collector_client_send(l->client, type, payload, ret_id);
 }
 
-/* Sends a request whose answer goes to cb or, when it is NULL, text_cb. */
 /* A request that failed before it was sent. */
 static void fail_early(collector_reply_fn cb, collector_text_reply_fn text_cb, void *userdata, int err,
 		       const char *message)
@@ -238,6 +240,7 @@ static void fail_early(collector_reply_fn cb, collector_text_reply_fn text_cb, v
 		cb(userdata, err, NULL, message);
 }
 
+/* Sends a request whose answer goes to cb or, when it is NULL, text_cb. */
 static uint32_t link_request(struct collector_link *l, enum wire_type type, const json_t *payload,
 			     const struct collector_request_opts *opts, collector_reply_fn cb,
 			     collector_text_reply_fn text_cb, void *userdata)

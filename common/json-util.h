@@ -29,7 +29,8 @@ json_t *json_string_lossy(const char *s);
  * array (RFC 8259) that jansson would accept: valid UTF-8, no control
  * characters or \u0000 in strings, surrogate escapes in pairs, at most
  * JSON_TEXT_MAX_DEPTH deep. Unlike jansson it does not refuse integers past
- * 64 bits or reals past a double. 0 or -EINVAL. */
+ * 64 bits or reals past a double, and it refuses a NUL byte between tokens,
+ * which jansson skips. 0 or -EINVAL. */
 int json_text_check(const char *text, size_t len);
 
 /* Printing s[0..len) (valid UTF-8) as a JSON string, quotes included, byte

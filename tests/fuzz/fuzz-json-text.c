@@ -2,10 +2,10 @@
  * pieces schedmcp uses to pass collectord's answers on without parsing and printing them again.
  *
  * Input: any bytes. Checked: json_text_check() accepts what jansson's json_loadb() (flags 0: one
- * object or array) accepts, and refuses what it refuses except the numbers jansson refuses for their
- * size; it reads only the `len` bytes it is given. When the bytes are a string jansson takes (valid
- * UTF-8), json_string_print() writes exactly json_string_printed_size() bytes, the ones jansson
- * prints for that string. */
+ * object or array) accepts, except a NUL byte between tokens (jansson skips it, RFC 8259 does not
+ * allow it), and refuses what jansson refuses, except numbers jansson refuses for their size; it
+ * reads only the `len` bytes it is given. When the bytes are a string jansson takes (valid UTF-8),
+ * json_string_print() writes exactly json_string_printed_size() bytes, the ones jansson prints. */
 #include "fuzz-util.h"
 #include "json-util.h"
 
@@ -41,7 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = json_text_check(text, size);
 	j = json_loadb(text, size, 0, &err);
 	FUZZ_CHECK(r == 0 || r == -EINVAL);
-	if (j)
+	/* jansson skips a NUL byte between tokens; RFC 8259 and the checker do not */
+	if (j && !memchr(text, '\0', size))
 		FUZZ_CHECK(r == 0);
 	else if (r == 0)
 		FUZZ_CHECK(json_error_code(&err) == json_error_numeric_overflow);

@@ -81,6 +81,9 @@ static void test_text_check_cases(void)
 	CHECK_INT_EQ(-EINVAL, json_text_check("[\"a\0\"]", 6));
 	CHECK_INT_EQ(-EINVAL, json_text_check("[\"\xc3\xa9\"]", 3));
 	CHECK_INT_EQ(0, json_text_check("[1]xyz", 3));
+	/* a NUL byte between tokens is not white space (RFC 8259), though jansson skips it: found by
+	 * fuzz-json-text, which now knows the difference */
+	CHECK_INT_EQ(-EINVAL, json_text_check("[0.0\0,1]", 8));
 }
 
 static void test_text_check_depth(void)

@@ -33,7 +33,7 @@ def sample(out, seconds, pids):
     """Every 10 ms: CLOCK_MONOTONIC ns, /proc/stat ctxt, each pid's sum_exec_runtime (key PID) and
     run_delay (key PID.wait)."""
     end = time.clock_gettime_ns(MONO) + int(float(seconds) * 1e9)
-    with open(out, "w") as f:
+    with open(out, "w", buffering=1) as f:  # line by line: a reader may stop it early
         while time.clock_gettime_ns(MONO) < end:
             # the counters are read between two clock reads: their midpoint is when
             t0 = time.clock_gettime_ns(MONO)
